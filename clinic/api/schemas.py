@@ -1,0 +1,130 @@
+"""Request bodies of the API, validated strictly: unknown fields and wrong types are refused."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from clinic.cases import icd10
+from clinic.cases.intake import Intake, NamedClinician
+from clinic.cases.vocabulary import (LANGUAGES, MAX_QUESTIONS, QUESTION_CATEGORIES, REASONS, SEED_QUESTIONS,
+                                     URGENCIES)
+from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                         pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")]
+ReasonCode = Literal[tuple(REASONS)]  # type: ignore[valid-type]
+UrgencyCode = Literal[tuple(URGENCIES)]  # type: ignore[valid-type]
+CategoryCode = Literal[tuple(QUESTION_CATEGORIES)]  # type: ignore[valid-type]
+LanguageCode = Literal[tuple(LANGUAGES)]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PatientIn(Strict):
+    name: Name
+    birth_date: date
+    email: Email
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40,
+                                            pattern=r"^[0-9+()./\- ]{7,40}$")] | None = None
+    timezone: str = "America/New_York"
+    language: LanguageCode = "en"
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible(cls, value: date) -> date:
+        if not date(1900, 1, 1) <= value <= date.today():
+            raise ValueError("Use a birth date between 1900-01-01 and today.")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError("Use an IANA time zone such as America/New_York.")
+        return value
+
+
+class ClinicianIn(Strict):
+    name: Name
+    npi: str | None = None
+    organization: Name | None = None
+
+    @field_validator("npi")
+    @classmethod
+    def _npi(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_npi(value):
+            raise ValueError(NPI_MESSAGE)
+        return value
+
+
+class DiagnosisIn(Strict):
+    text: Text
+    icd10: str | None = None
+
+    @field_validator("icd10")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        if value is not None and not icd10.describe(value):
+            raise ValueError(icd10.ICD10_MESSAGE)
+        return value
+
+
+class TreatmentIn(Strict):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+    invasive: bool
+
+
+class QuestionIn(Strict):
+    category: CategoryCode
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Insured(Strict):
+    payer: Short
+    plan: Short
+    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class SelfPay(Strict):
+    self_pay: Literal[True]
+
+
+class RequestIn(Strict):
+    patient: PatientIn
+    referring_clinician: ClinicianIn
+    first_opinion_clinician: ClinicianIn | None = None
+    diagnosis: DiagnosisIn
+    proposed_treatment: TreatmentIn
+    reasons: Annotated[list[ReasonCode], Field(min_length=1, max_length=len(REASONS))]
+    urgency: UrgencyCode
+    consent_to_contact_first_doctor: bool
+    questions: Annotated[list[QuestionIn], Field(max_length=MAX_QUESTIONS)] | None = None
+    coverage: Insured | SelfPay
+
+    def intake(self) -> Intake:
+        def named(person: ClinicianIn | None) -> NamedClinician | None:
+            return person and NamedClinician(person.name, person.npi, person.organization)
+
+        insured = self.coverage if isinstance(self.coverage, Insured) else None
+        questions = [(q.category, q.text) for q in self.questions] if self.questions is not None \
+            else list(SEED_QUESTIONS)
+        return Intake(
+            channel="api", patient_name=self.patient.name, birth_date=self.patient.birth_date,
+            email=self.patient.email, phone=self.patient.phone, timezone=self.patient.timezone,
+            language=self.patient.language, referring=named(self.referring_clinician),
+            first_opinion=named(self.first_opinion_clinician),
+            diagnosis_text=self.diagnosis.text, icd10_code=self.diagnosis.icd10,
+            treatment_text=self.proposed_treatment.text, treatment_invasive=self.proposed_treatment.invasive,
+            reasons=list(self.reasons), urgency=self.urgency,
+            consent_to_contact_first_doctor=self.consent_to_contact_first_doctor, questions=questions,
+            self_pay=insured is None, payer=insured and insured.payer, plan_name=insured and insured.plan,
+            member_id=insured and insured.member_id,
+        )

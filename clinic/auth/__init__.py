@@ -1,0 +1,1 @@
+"""Users, roles, sign-in, sessions with idle logoff, and API tokens."""

@@ -1,0 +1,29 @@
+"""Password policy (NIST SP 800-63B: length, no common passwords, no forced rotation) and hashing."""
+from __future__ import annotations
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+
+MIN_LENGTH, MAX_LENGTH = 12, 128
+
+
+def password_problem(password: str, *user_inputs: str) -> str | None:
+    """Why this password is refused, as a sentence, or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    verdict = zxcvbn(password, user_inputs=[u for u in user_inputs if u])
+    if verdict["score"] < 3:
+        warning = verdict["feedback"]["warning"] or "This password is too easy to guess."
+        return f"{warning} Choose a longer, less common phrase."
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    return check_password_hash(password_hash, password)

@@ -1,0 +1,1 @@
+"""Stage 1: the request (patient, case, questions), the workflow, intake and the work queue."""

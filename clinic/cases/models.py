@@ -1,0 +1,143 @@
+"""Patient, Case (the request), its reasons, questions, named clinicians and timeline."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic.cases.vocabulary import CHANNELS, QUESTION_CATEGORIES, REASONS, URGENCIES
+from clinic.database import enum_check, utcnow
+from clinic.extensions import db
+
+STATUSES = (
+    "records_pending", "ready_to_match", "matched", "scheduled", "consulted",
+    "opinion_recorded", "closed", "withdrawn", "cancelled",
+)
+CLINICIAN_ROLES = ("referring", "first_opinion")
+
+
+class Patient(db.Model):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    birth_date: Mapped[date]
+    email: Mapped[str] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        enum_check("status", STATUSES),
+        enum_check("urgency", tuple(URGENCIES)),
+        enum_check("channel", tuple(CHANNELS)),
+        # The work queue: filter by status, order by urgency then age.
+        sa.Index("ix_cases_queue", "status", "urgency", "created_at"),
+        sa.Index("ix_cases_open_order", "urgency", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    diagnosis_text: Mapped[str] = mapped_column(sa.Text)
+    icd10_code: Mapped[str | None] = mapped_column(sa.String(10))
+    treatment_text: Mapped[str] = mapped_column(sa.Text, default="")
+    treatment_invasive: Mapped[bool] = mapped_column(default=False)
+    urgency: Mapped[str] = mapped_column(sa.String(10))
+    consent_to_contact_first_doctor: Mapped[bool] = mapped_column(default=False)
+    # Coverage as the request states it; verification is a later stage's record.
+    self_pay: Mapped[bool] = mapped_column(default=False)
+    payer: Mapped[str | None] = mapped_column(sa.String(120))
+    plan_name: Mapped[str | None] = mapped_column(sa.String(120))
+    member_id: Mapped[str | None] = mapped_column(sa.String(60))
+    status: Mapped[str] = mapped_column(sa.String(20), default="records_pending")
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Optimistic locking: two coordinators saving the same case cannot both win.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    patient = relationship("Patient", lazy="joined")
+    reasons = relationship("CaseReason", cascade="all, delete-orphan", order_by="CaseReason.reason")
+    questions = relationship("CaseQuestion", cascade="all, delete-orphan", order_by="CaseQuestion.position")
+    clinicians = relationship("CaseClinician", cascade="all, delete-orphan")
+    timeline = relationship("TimelineEntry", cascade="all, delete-orphan",
+                            order_by="TimelineEntry.id", back_populates="case")
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [r.reason for r in self.reasons]
+
+    def named(self, role: str) -> "CaseClinician | None":
+        return next((c for c in self.clinicians if c.role == role), None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ("closed", "withdrawn", "cancelled")
+
+    @property
+    def days_in_stage(self) -> int:
+        return (utcnow() - self.status_changed_at).days
+
+
+class CaseReason(db.Model):
+    __tablename__ = "case_reasons"
+    __table_args__ = (enum_check("reason", tuple(REASONS)), sa.Index("ix_case_reasons_reason", "reason", "case_id"))
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+
+
+class CaseQuestion(db.Model):
+    __tablename__ = "case_questions"
+    __table_args__ = (enum_check("category", tuple(QUESTION_CATEGORIES)),
+                      sa.UniqueConstraint("case_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    category: Mapped[str] = mapped_column(sa.String(20))
+    text: Mapped[str] = mapped_column(sa.String(500))
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class CaseClinician(db.Model):
+    """A clinician named on the request, as stated; linked to the directory when the NPI is known."""
+
+    __tablename__ = "case_clinicians"
+    __table_args__ = (enum_check("role", CLINICIAN_ROLES), sa.UniqueConstraint("case_id", "role"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    npi: Mapped[str | None] = mapped_column(sa.String(10))
+    organization: Mapped[str | None] = mapped_column(sa.String(200))
+    clinician_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clinicians.id"), index=True)
+
+    clinician = relationship("Clinician")
+
+
+class TimelineEntry(db.Model):
+    __tablename__ = "timeline_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(20))  # status, note, or the stage that wrote it
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+
+    case = relationship("Case", back_populates="timeline")
+    actor = relationship("User", lazy="joined")

@@ -1,0 +1,119 @@
+"""The coordinator's work queue: cases by stage, filtered, most urgent and oldest first.
+
+Later stages add their own filters ("records overdue") with register_flag(); each
+is a SQL condition on Case, so the page stays a fixed number of queries.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from clinic.cases.models import STATUSES, Case, CaseReason
+from clinic.cases.vocabulary import REASONS, URGENCIES
+from clinic.cases.workflow import OPEN_STATUSES
+from clinic.database import utcnow
+from clinic.extensions import db
+
+AGE_CHOICES = {"3": "Over 3 days", "7": "Over 7 days", "14": "Over 14 days", "30": "Over 30 days"}
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Flag:
+    label: str
+    condition: Callable[[], sa.ColumnElement[bool]]
+
+
+FLAGS: dict[str, Flag] = {}
+
+
+def register_flag(name: str, label: str, condition: Callable[[], sa.ColumnElement[bool]]) -> None:
+    FLAGS[name] = Flag(label, condition)
+
+
+@dataclass
+class QueueFilter:
+    status: str = "open"
+    urgency: str = ""
+    reason: str = ""
+    age: str = ""
+    flag: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilter":
+        """Unknown values fall back to the default rather than failing: these come from URLs."""
+        status = args.get("status", "open")
+        page = args.get("page", "1")
+        return cls(
+            status=status if status in STATUSES or status in ("open", "all") else "open",
+            urgency=args.get("urgency", "") if args.get("urgency") in URGENCIES else "",
+            reason=args.get("reason", "") if args.get("reason") in REASONS else "",
+            age=args.get("age", "") if args.get("age") in AGE_CHOICES else "",
+            flag=args.get("flag", "") if args.get("flag") in FLAGS else "",
+            page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def as_args(self, **changes) -> dict:
+        values = {"status": self.status, "urgency": self.urgency, "reason": self.reason,
+                  "age": self.age, "flag": self.flag, "page": self.page} | changes
+        defaults = QueueFilter()
+        return {k: v for k, v in values.items() if v != getattr(defaults, k)}
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        found = []
+        if self.status == "open":
+            found.append(Case.status.in_(OPEN_STATUSES))
+        elif self.status != "all":
+            found.append(Case.status == self.status)
+        if self.urgency:
+            found.append(Case.urgency == self.urgency)
+        if self.reason:
+            found.append(Case.id.in_(sa.select(CaseReason.case_id).where(CaseReason.reason == self.reason)))
+        if self.age:
+            found.append(Case.created_at < utcnow() - timedelta(days=int(self.age)))
+        if self.flag:
+            found.append(FLAGS[self.flag].condition())
+        return found
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+    stage_counts: dict[str, int] = field(default_factory=dict)
+    flag_counts: dict[str, int] = field(default_factory=dict)
+
+
+def queue_page(filters: QueueFilter, page_size: int) -> QueuePage:
+    conditions = filters.conditions()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*conditions))
+    pages = max(1, -(-total // page_size))
+    page = min(filters.page, pages)
+    # Alphabetical descending order of urgency is urgent, soon, routine (vocabulary.URGENCIES).
+    cases = db.session.scalars(
+        sa.select(Case).where(*conditions)
+        .order_by(Case.urgency.desc(), Case.created_at, Case.id)
+        .offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return QueuePage(cases, total, page, pages, stage_counts(), flag_counts())
+
+
+def stage_counts() -> dict[str, int]:
+    rows = db.session.execute(sa.select(Case.status, sa.func.count()).group_by(Case.status)).all()
+    counts = {status: 0 for status in STATUSES}
+    counts.update(dict(rows))
+    return counts
+
+
+def flag_counts() -> dict[str, int]:
+    if not FLAGS:
+        return {}
+    columns = [sa.func.count().filter(flag.condition()).label(name) for name, flag in FLAGS.items()]
+    row = db.session.execute(sa.select(*columns).select_from(Case).where(Case.status.in_(OPEN_STATUSES))).one()
+    return dict(row._mapping)

@@ -1,0 +1,94 @@
+"""Operations on requests: intake, viewing, ending a case. They flush and audit, never commit."""
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from blinker import Namespace
+
+from clinic import audit
+from clinic.cases import icd10, workflow
+from clinic.cases.intake import Intake, NamedClinician
+from clinic.cases.models import Case, CaseClinician, CaseQuestion, CaseReason, Patient, TimelineEntry
+from clinic.directory.models import Clinician
+from clinic.extensions import db
+
+signals = Namespace()
+# Sent inside the intake transaction; later stages add what every new case needs
+# (records adds its checklist) without this package knowing them.
+case_created = signals.signal("case-created")
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
+
+
+def new_reference() -> str:
+    while True:
+        body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        reference = f"SO-{body[:4]}-{body[4:]}"
+        if db.session.scalar(sa.select(Case.id).where(Case.reference == reference)) is None:
+            return reference
+
+
+def submit_request(actor, intake: Intake) -> Case:
+    """Record a validated request as a new case in `records_pending`, with its questions."""
+    patient = Patient(name=intake.patient_name.strip(), birth_date=intake.birth_date,
+                      email=intake.email.strip().lower(), phone=(intake.phone or "").strip() or None,
+                      timezone=intake.timezone, language=intake.language)
+    code = icd10.normalize(intake.icd10_code) if intake.icd10_code else None
+    case = Case(
+        reference=new_reference(), patient=patient, channel=intake.channel,
+        diagnosis_text=intake.diagnosis_text.strip(), icd10_code=code,
+        treatment_text=(intake.treatment_text or "").strip(), treatment_invasive=intake.treatment_invasive,
+        urgency=intake.urgency, consent_to_contact_first_doctor=intake.consent_to_contact_first_doctor,
+        self_pay=intake.self_pay,
+        payer=None if intake.self_pay else _clean(intake.payer),
+        plan_name=None if intake.self_pay else _clean(intake.plan_name),
+        member_id=None if intake.self_pay else _clean(intake.member_id),
+        created_by_id=getattr(actor, "id", None),
+    )
+    case.reasons = [CaseReason(reason=r) for r in dict.fromkeys(intake.reasons)]
+    case.questions = [CaseQuestion(position=i, category=category, text=text.strip())
+                      for i, (category, text) in enumerate(intake.questions, start=1) if text.strip()]
+    case.clinicians = [_named(role, person) for role, person in
+                       (("referring", intake.referring), ("first_opinion", intake.first_opinion)) if person]
+    db.session.add(case)
+    db.session.add(TimelineEntry(case=case, actor_id=getattr(actor, "id", None), kind="status",
+                                 to_status=case.status, note=f"Request received ({intake.channel})."))
+    db.session.flush()
+    audit.record(actor, "create", "case", case.id, detail=f"channel={intake.channel}")
+    case_created.send(case, actor=actor)
+    workflow.advance(actor, case)
+    db.session.flush()
+    return case
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _named(role: str, person: NamedClinician) -> CaseClinician:
+    npi = _clean(person.npi)
+    linked = db.session.scalar(sa.select(Clinician.id).where(Clinician.npi == npi)) if npi else None
+    return CaseClinician(role=role, name=person.name.strip(), npi=npi,
+                         organization=_clean(person.organization), clinician_id=linked)
+
+
+def open_case(actor, case_id: int) -> Case | None:
+    """The case for display, with the view written to the audit log."""
+    case = db.session.get(Case, case_id)
+    if case is not None:
+        audit.record(actor, "view", "case", case.id)
+    return case
+
+
+def end_case(actor, case: Case, target: str, reason: str) -> None:
+    """Withdraw (the patient's choice) or cancel (the clinic's) an open case, with a reason."""
+    if target not in ("withdrawn", "cancelled"):
+        raise workflow.WorkflowError("A case can only be withdrawn or cancelled here.")
+    workflow.transition(actor, case, target, reason)
+
+
+def add_note(actor, case: Case, text: str) -> None:
+    workflow.note(actor, case, "note", text.strip())
+    audit.record(actor, "update", "case", case.id, detail="note added")

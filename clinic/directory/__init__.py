@@ -1,0 +1,1 @@
+"""The clinician directory: specialists and referring doctors, organizations, ties, networks."""

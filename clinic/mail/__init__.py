@@ -1,0 +1,1 @@
+"""Outgoing mail: an outbox written in the business transaction, delivered after commit."""

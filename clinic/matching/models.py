@@ -1,0 +1,37 @@
+"""Assignment: a specialist proposed for a case, and their answer."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic.database import enum_check, utcnow
+from clinic.extensions import db
+
+ASSIGNMENT_STATUSES = ("proposed", "accepted", "declined", "withdrawn")
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        enum_check("status", ASSIGNMENT_STATUSES),
+        # At most one live (proposed or accepted) assignment per case.
+        sa.Index("uq_assignments_live_case", "case_id", unique=True,
+                 sqlite_where=sa.text("status IN ('proposed', 'accepted')"),
+                 postgresql_where=sa.text("status IN ('proposed', 'accepted')")),
+        sa.Index("ix_assignments_specialist", "specialist_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    specialist_id: Mapped[int] = mapped_column(sa.ForeignKey("clinicians.id"))
+    status: Mapped[str] = mapped_column(sa.String(10), default="proposed")
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    conflict_declared: Mapped[bool] = mapped_column(default=False)
+    proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    responded_at: Mapped[datetime | None]
+
+    case = relationship("Case")
+    specialist = relationship("Clinician", lazy="joined")

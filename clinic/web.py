@@ -1,0 +1,45 @@
+"""What every page needs: navigation by role, template filters, mail delivery after commit."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_login import current_user
+
+from clinic.auth.models import ADMIN, COORDINATOR, SPECIALIST
+from clinic.cases.vocabulary import CHANNELS, LANGUAGES, QUESTION_CATEGORIES, REASONS, URGENCIES, reason_label
+from clinic.cases.workflow import STATUS_LABELS
+from clinic.mail.outbox import register_delivery
+
+# (endpoint, label) per role; a later stage appends its own entries.
+NAVIGATION: dict[str, list[tuple[str, str]]] = {
+    COORDINATOR: [("cases.queue", "Work queue"), ("cases.new_case", "New request")],
+    SPECIALIST: [("auth.specialist_home", "My cases")],
+    ADMIN: [("auth.users", "Users"), ("audit.index", "Audit log")],
+}
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC instant shown in the signed-in user's time zone, with the zone named."""
+    if moment is None:
+        return ""
+    zone = getattr(current_user, "timezone", None) or current_app.config["CLINIC_TIMEZONE"]
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def register(app) -> None:
+    register_delivery(app)
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(reason_label, "reason_label")
+    app.add_template_filter(lambda mapping, **changes: {**mapping, **changes}, "combine")
+
+    @app.context_processor
+    def _vocabulary():
+        nav = NAVIGATION.get(current_user.role, []) if current_user.is_authenticated else []
+        return {
+            "navigation": nav, "clinic_name": app.config["CLINIC_NAME"], "STATUS_LABELS": STATUS_LABELS,
+            "REASONS": REASONS, "URGENCIES": URGENCIES, "CHANNELS": CHANNELS,
+            "QUESTION_CATEGORIES": QUESTION_CATEGORIES, "LANGUAGES": LANGUAGES,
+        }

@@ -1,0 +1,185 @@
+"""Fixtures: the app on each database backend, a transaction rolled back after every test,
+a client whose requests each run in their own application context (as in production),
+and helpers to sign in and to create requests through the real intake service."""
+from __future__ import annotations
+
+import contextvars
+import os
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+
+from clinic import create_app
+from clinic.cases.intake import Intake, NamedClinician
+from clinic.cases.vocabulary import SEED_QUESTIONS
+from clinic.extensions import db, limiter
+from tests import factories
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+PASSWORD = factories.PASSWORD
+
+
+def postgres_url() -> str:
+    url = os.environ["TEST_DATABASE_URL"]
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh contextvars context, so it gets its own application
+    context, database session and `g`, exactly as a real request would; the test's own
+    context (pushed by pytest-flask) is left untouched."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_app(url: str, tmp_path_factory, **overrides):
+    folder = tmp_path_factory.mktemp("instance")
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_FOLDER": str(folder / "uploads"),
+        "MAIL_FOLDER": str(folder / "mail"),
+        "MAIL_SERVER": "",
+        "SERVER_NAME": None,
+    } | overrides
+    application = create_app(settings)
+    application.test_client_class = IsolatedClient
+    return application
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    if backend == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+    url = postgres_url()
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    application = make_app(database_url, tmp_path_factory)
+    with application.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with every session bound to one connection whose transaction is rolled
+    back after the test; commits inside requests release savepoints instead."""
+    with _app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        # A plain sessionmaker: Flask-SQLAlchemy's Session.get_bind would pick the engine
+        # over the connection we bind here.
+        factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = sa.orm.scoped_session(factory, scopefunc=_app_ctx_id)
+        limiter.reset()
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def users(app):
+    """One account per role (password: PASSWORD)."""
+    specialist_record = factories.ClinicianFactory(kind="specialist")
+    return {
+        "coordinator": factories.UserFactory(role="coordinator"),
+        "specialist": factories.UserFactory(role="specialist", clinician=specialist_record),
+        "admin": factories.UserFactory(role="admin"),
+    }
+
+
+def sign_in(client, user, password: str = PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, f"sign-in of {user.email} failed"
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs the test client in as that user and returns the client."""
+    return lambda user, password=PASSWORD: sign_in(client, user, password)
+
+
+@pytest.fixture
+def client_as(app, users):
+    """client_as('coordinator') is a fresh client signed in with that role."""
+    def make(role: str):
+        fresh = app.test_client()
+        return sign_in(fresh, users[role]) if role != "anonymous" else fresh
+    return make
+
+
+@pytest.fixture
+def bearer(app, users):
+    """bearer('coordinator') is an Authorization header carrying a token of that role."""
+    from clinic.auth.services import issue_token
+
+    def make(role: str) -> dict:
+        if role == "anonymous":
+            return {}
+        return {"Authorization": "Bearer " + issue_token(None, users[role], "test")}
+    return make
+
+
+def build_intake(**changes) -> Intake:
+    values = dict(
+        channel="physician", patient_name="Jane Roe", birth_date=date(1970, 5, 17),
+        email=f"jane.{uuid.uuid4().hex[:6]}@example.org", timezone="America/New_York",
+        referring=NamedClinician("Dr. Ann Lee", None, "Mercy General Hospital"),
+        first_opinion=None, diagnosis_text="Invasive ductal carcinoma, right breast", icd10_code="C50.911",
+        treatment_text="Mastectomy", treatment_invasive=True, reasons=["invasive_treatment"],
+        urgency="routine", consent_to_contact_first_doctor=True, questions=list(SEED_QUESTIONS),
+        payer="Acme Health", plan_name="Gold PPO", member_id="M123",
+    )
+    values.update(changes)
+    return Intake(**values)
+
+
+@pytest.fixture
+def new_case(app):
+    """new_case(actor=None, **intake_changes) submits a request through the intake service."""
+    from clinic.cases.services import submit_request
+
+    def make(actor=None, **changes):
+        case = submit_request(actor, build_intake(**changes))
+        db.session.flush()
+        return case
+    return make

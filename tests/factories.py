@@ -1,0 +1,68 @@
+"""factory_boy factories for the directory and accounts (cases go through the intake service)."""
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from clinic.auth.models import User
+from clinic.directory.models import Affiliation, Clinician, Organization, normalize_name
+from clinic.directory.npi import with_check_digit
+from clinic.extensions import db
+
+PASSWORD = "correct-horse-battery-staple-9"
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731  (the per-test session)
+        sqlalchemy_session_persistence = "flush"
+
+
+class ClinicianFactory(Base):
+    class Meta:
+        model = Clinician
+
+    npi = factory.Sequence(lambda n: with_check_digit(f"2{n:08d}"))
+    name = factory.Sequence(lambda n: f"Dr. Test Clinician {n}")
+    kind = "specialist"
+    specialty = "Oncology"
+    languages = "en"
+    timezone = "America/New_York"
+
+
+class OrganizationFactory(Base):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Test Hospital {n}")
+    normalized_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
+    kind = "hospital"
+
+
+class AffiliationFactory(Base):
+    class Meta:
+        model = Affiliation
+
+    clinician = factory.SubFactory(ClinicianFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    start = date(2015, 1, 1)
+    end = None
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@clinic.test")
+    name = factory.Sequence(lambda n: f"Test User {n}")
+    role = "coordinator"
+    password_hash = factory.LazyFunction(lambda: _hash(PASSWORD))
+
+
+def _hash(password: str) -> str:
+    from clinic.auth.passwords import hash_password
+
+    return hash_password(password)
