@@ -111,6 +111,13 @@ def app(_app):
 
 
 @pytest.fixture
+def client(app):
+    """Overrides pytest-flask's client, which preserves request contexts across requests
+    (`with client:`); each request here stands alone, as in production."""
+    return app.test_client()
+
+
+@pytest.fixture
 def session(app):
     return db.session
 

@@ -56,7 +56,7 @@ class UserFactory(Base):
     class Meta:
         model = User
 
-    email = factory.Sequence(lambda n: f"user{n}@clinic.test")
+    email = factory.Sequence(lambda n: f"user{n}@clinic.example")
     name = factory.Sequence(lambda n: f"Test User {n}")
     role = "coordinator"
     password_hash = factory.LazyFunction(lambda: _hash(PASSWORD))

@@ -36,7 +36,7 @@ def submit_request(actor, intake: Intake) -> Case:
                       timezone=intake.timezone, language=intake.language)
     code = icd10.normalize(intake.icd10_code) if intake.icd10_code else None
     case = Case(
-        reference=new_reference(), patient=patient, channel=intake.channel,
+        reference=new_reference(), patient=patient, channel=intake.channel, status="records_pending",
         diagnosis_text=intake.diagnosis_text.strip(), icd10_code=code,
         treatment_text=(intake.treatment_text or "").strip(), treatment_invasive=intake.treatment_invasive,
         urgency=intake.urgency, consent_to_contact_first_doctor=intake.consent_to_contact_first_doctor,
