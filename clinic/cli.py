@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
+from clinic.bench.command import bench_command
 from clinic.extensions import db
 
 users = click.Group("users", help="Create accounts and API tokens.")
@@ -88,7 +89,7 @@ def send_command(limit):
         sys.exit(1)
 
 
-COMMANDS = [demo_command, users, outbox]
+COMMANDS = [demo_command, users, outbox, bench_command]
 
 
 def register_commands(app) -> None:

@@ -17,7 +17,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from clinic import create_app
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.vocabulary import SEED_QUESTIONS
-from clinic.extensions import db, limiter
+from clinic.extensions import SESSION_OPTIONS, db, limiter
 from tests import factories
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -98,7 +98,7 @@ def app(_app):
         original = db.session
         # A plain sessionmaker: Flask-SQLAlchemy's Session.get_bind would pick the engine
         # over the connection we bind here.
-        factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint", **SESSION_OPTIONS)
         db.session = sa.orm.scoped_session(factory, scopefunc=_app_ctx_id)
         limiter.reset()
         try:

@@ -14,6 +14,7 @@ C, S, A = "coordinator", "specialist", "admin"
 ACCESS = {
     "static": ANYONE,
     "bootstrap.static": ANYONE,
+    "health": ANYONE,
     "auth.login": ANYONE,
     "auth.logout": ANYONE,
     "auth.home": ANYONE,

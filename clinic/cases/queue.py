@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from clinic.cases.models import STATUSES, Case, CaseReason
 from clinic.cases.vocabulary import REASONS, URGENCIES
@@ -72,7 +73,9 @@ class QueueFilter:
         if self.urgency:
             found.append(Case.urgency == self.urgency)
         if self.reason:
-            found.append(Case.id.in_(sa.select(CaseReason.case_id).where(CaseReason.reason == self.reason)))
+            # EXISTS lets the planner walk the queue index and probe each case's reasons,
+            # instead of materialising every case with that reason first.
+            found.append(sa.exists().where(CaseReason.case_id == Case.id, CaseReason.reason == self.reason))
         if self.age:
             found.append(Case.created_at < utcnow() - timedelta(days=int(self.age)))
         if self.flag:
@@ -92,16 +95,21 @@ class QueuePage:
 
 def queue_page(filters: QueueFilter, page_size: int) -> QueuePage:
     conditions = filters.conditions()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*conditions))
+    counts = stage_counts()
+    if filters.urgency or filters.reason or filters.age or filters.flag:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*conditions))
+    else:  # only a stage chosen: the stage counts already hold the total
+        shown = OPEN_STATUSES if filters.status == "open" else STATUSES if filters.status == "all" else (filters.status,)
+        total = sum(counts[status] for status in shown)
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
     # Alphabetical descending order of urgency is urgent, soon, routine (vocabulary.URGENCIES).
     cases = db.session.scalars(
-        sa.select(Case).where(*conditions)
+        sa.select(Case).where(*conditions).options(selectinload(Case.reasons))
         .order_by(Case.urgency.desc(), Case.created_at, Case.id)
         .offset((page - 1) * page_size).limit(page_size)
     ).all()
-    return QueuePage(cases, total, page, pages, stage_counts(), flag_counts())
+    return QueuePage(cases, total, page, pages, counts, flag_counts())
 
 
 def stage_counts() -> dict[str, int]:

@@ -249,9 +249,9 @@ def upgrade():
     sa.UniqueConstraint('reference', name=op.f('uq_cases_reference'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index('ix_cases_open_order', ['urgency', 'created_at'], unique=False)
+        batch_op.create_index('ix_cases_stage_queue', ['status', sa.literal_column('urgency DESC'), 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_patient_id'), ['patient_id'], unique=False)
-        batch_op.create_index('ix_cases_queue', ['status', 'urgency', 'created_at'], unique=False)
+        batch_op.create_index('ix_cases_queue', [sa.literal_column('urgency DESC'), 'created_at', 'id'], unique=False)
 
     op.create_table('user_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -414,7 +414,7 @@ def downgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_queue')
         batch_op.drop_index(batch_op.f('ix_cases_patient_id'))
-        batch_op.drop_index('ix_cases_open_order')
+        batch_op.drop_index('ix_cases_stage_queue')
 
     op.drop_table('cases')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

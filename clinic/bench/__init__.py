@@ -1,0 +1,1 @@
+"""`clinic bench`: a synthetic clinic at scale and the time and queries of each page and core."""
