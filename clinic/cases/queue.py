@@ -19,6 +19,7 @@ from clinic.database import utcnow
 from clinic.extensions import db
 
 AGE_CHOICES = {"3": "Over 3 days", "7": "Over 7 days", "14": "Over 14 days", "30": "Over 30 days"}
+SORTS = {"newest": "Most urgent, newest first", "oldest": "Most urgent, waiting longest first"}
 MAX_PAGE = 10_000
 
 
@@ -42,6 +43,7 @@ class QueueFilter:
     reason: str = ""
     age: str = ""
     flag: str = ""
+    sort: str = "newest"
     page: int = 1
 
     @classmethod
@@ -55,12 +57,13 @@ class QueueFilter:
             reason=args.get("reason", "") if args.get("reason") in REASONS else "",
             age=args.get("age", "") if args.get("age") in AGE_CHOICES else "",
             flag=args.get("flag", "") if args.get("flag") in FLAGS else "",
+            sort=args.get("sort", "newest") if args.get("sort") in SORTS else "newest",
             page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1,
         )
 
     def as_args(self, **changes) -> dict:
         values = {"status": self.status, "urgency": self.urgency, "reason": self.reason,
-                  "age": self.age, "flag": self.flag, "page": self.page} | changes
+                  "age": self.age, "flag": self.flag, "sort": self.sort, "page": self.page} | changes
         defaults = QueueFilter()
         return {k: v for k, v in values.items() if v != getattr(defaults, k)}
 
@@ -104,9 +107,13 @@ def queue_page(filters: QueueFilter, page_size: int) -> QueuePage:
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
     # Alphabetical descending order of urgency is urgent, soon, routine (vocabulary.URGENCIES).
+    if filters.sort == "oldest":
+        order = (Case.urgency.desc(), Case.created_at, Case.id)
+    else:
+        order = (Case.urgency.desc(), Case.created_at.desc(), Case.id.desc())
     cases = db.session.scalars(
         sa.select(Case).where(*conditions).options(selectinload(Case.reasons))
-        .order_by(Case.urgency.desc(), Case.created_at, Case.id)
+        .order_by(*order)
         .offset((page - 1) * page_size).limit(page_size)
     ).all()
     return QueuePage(cases, total, page, pages, counts, flag_counts())

@@ -49,7 +49,7 @@ def queue_view():
     audit.record(current_user, "view", "case_list", None, detail=f"page={page.page} n={len(page.cases)}")
     db.session.commit()
     return render_template("cases/queue.html", page=page, filters=filters, flags=queue.FLAGS,
-                           age_choices=queue.AGE_CHOICES)
+                           age_choices=queue.AGE_CHOICES, sorts=queue.SORTS)
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

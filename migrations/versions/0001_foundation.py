@@ -249,9 +249,11 @@ def upgrade():
     sa.UniqueConstraint('reference', name=op.f('uq_cases_reference'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index('ix_cases_stage_queue', ['status', sa.literal_column('urgency DESC'), 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_stage_oldest', ['status', sa.literal_column('urgency DESC'), 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_stage_newest', ['status', 'urgency', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_patient_id'), ['patient_id'], unique=False)
-        batch_op.create_index('ix_cases_queue', [sa.literal_column('urgency DESC'), 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_oldest', [sa.literal_column('urgency DESC'), 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_newest', ['urgency', 'created_at', 'id'], unique=False)
 
     op.create_table('user_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -412,9 +414,11 @@ def downgrade():
 
     op.drop_table('user_sessions')
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index('ix_cases_queue')
+        batch_op.drop_index('ix_cases_oldest')
+        batch_op.drop_index('ix_cases_newest')
         batch_op.drop_index(batch_op.f('ix_cases_patient_id'))
-        batch_op.drop_index('ix_cases_stage_queue')
+        batch_op.drop_index('ix_cases_stage_oldest')
+        batch_op.drop_index('ix_cases_stage_newest')
 
     op.drop_table('cases')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

@@ -52,14 +52,14 @@ def test_a_public_request_lands_at_the_top_of_the_queue_with_its_urgency(client,
     assert "Urgent" in rows.split("</tr>")[0]
 
 
-def test_queue_orders_by_urgency_then_age(client_as, new_case, session):
+def test_queue_orders_by_urgency_then_newest_first(client_as, new_case, session):
     made = {}
     for name, urgency, days in (("A", "routine", 40), ("B", "urgent", 1), ("C", "soon", 5), ("D", "urgent", 3)):
         made[name] = new_case(urgency=urgency, patient_name=f"Patient {name}")
         made[name].created_at = utcnow() - timedelta(days=days)
     session.flush()
     page = client_as("coordinator").get("/cases").get_data(as_text=True)
-    positions = [page.index(f"Patient {name}") for name in "DBCA"]
+    positions = [page.index(f"Patient {name}") for name in "BDCA"]
     assert positions == sorted(positions)
 
 
@@ -145,3 +145,12 @@ def test_urgency_values_sort_alphabetically_in_queue_order():
     from clinic.cases.vocabulary import URGENCIES
 
     assert list(URGENCIES) == sorted(URGENCIES, reverse=True)
+
+
+def test_queue_can_show_the_longest_waiting_first(client_as, new_case, session):
+    for name, urgency, days in (("A", "routine", 40), ("B", "urgent", 1), ("C", "soon", 5), ("D", "urgent", 3)):
+        new_case(urgency=urgency, patient_name=f"Patient {name}").created_at = utcnow() - timedelta(days=days)
+    session.flush()
+    page = client_as("coordinator").get("/cases?sort=oldest").get_data(as_text=True)
+    positions = [page.index(f"Patient {name}") for name in "DBCA"]
+    assert positions == sorted(positions)
