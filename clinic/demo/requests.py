@@ -69,7 +69,7 @@ def load(state: dict) -> None:
             member_id=None if i % 6 == 5 else f"M{100200 + i}",
         )
         case = submit_request(coordinator if by_physician else None, intake)
-        case.created_at = case.status_changed_at = now - timedelta(days=days_ago, hours=i)
+        case.created_at = case.status_changed_at = case.timeline[0].at = now - timedelta(days=days_ago, hours=i)
         cases.append(case)
     end_case(coordinator, cases[-2], "withdrawn", "The patient decided to continue with the first plan.")
     state["cases"] = cases
