@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from clinic.auth.models import ADMIN, COORDINATOR, SPECIALIST
 from clinic.cases.vocabulary import CHANNELS, LANGUAGES, QUESTION_CATEGORIES, REASONS, URGENCIES, reason_label
-from clinic.cases.workflow import STATUS_LABELS
+from clinic.cases.workflow import STATUS_LABELS, waiting_for
 from clinic.mail.outbox import register_delivery
 
 # (endpoint, label) per role; a later stage appends its own entries.
@@ -34,6 +34,7 @@ def register(app) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(reason_label, "reason_label")
     app.add_template_filter(lambda mapping, **changes: {**mapping, **changes}, "combine")
+    app.add_template_global(waiting_for, "waiting_for")
 
     @app.context_processor
     def _vocabulary():
