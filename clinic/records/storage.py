@@ -96,6 +96,8 @@ def serve_document(document) -> Response:
 
 @event.listens_for(Session, "after_commit")
 def _keep_committed(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
     session.info.pop("uncommitted_files", None)
 
 
