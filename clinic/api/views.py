@@ -99,14 +99,18 @@ def _record(record_id: int) -> RecordItem:
     return db.session.get(RecordItem, record_id) or deny("record_item", record_id)
 
 
+def _record_answer(item: RecordItem):
+    return jsonify(record=record_document(item, clinic_today()), case_status=item.case.status,
+                   waiting_for=workflow.waiting_for(item.case))
+
+
 @bp.post("/records/<int:record_id>/verify")
 @roles_required(COORDINATOR)
 def verify_record(record_id: int):
     item = _record(record_id)
     records.verify_record(current_user, item)
     db.session.commit()
-    return jsonify(record=record_document(item, clinic_today()), case_status=item.case.status,
-                   waiting_for=workflow.waiting_for(item.case))
+    return _record_answer(item)
 
 
 @bp.post("/records/<int:record_id>/reject")
@@ -115,8 +119,7 @@ def reject_record(record_id: int):
     item = _record(record_id)
     records.reject_record(current_user, item, parse(RejectIn).reason)
     db.session.commit()
-    return jsonify(record=record_document(item, clinic_today()), case_status=item.case.status,
-                   waiting_for=workflow.waiting_for(item.case))
+    return _record_answer(item)
 
 
 @bp.put("/requests/<int:case_id>/coverage")

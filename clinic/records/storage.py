@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from flask import Response, current_app, send_file
+from flask import Response, abort, current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -85,7 +85,12 @@ def store_document(session: Session, stream: BinaryIO) -> str:
 
 def serve_document(document) -> Response:
     """The file as a download (never shown inline), with its sniffed type. Callers check access first."""
-    response = send_file(get_storage().open(document.storage_key), mimetype=document.content_type,
+    try:
+        stream = get_storage().open(document.storage_key)
+    except FileNotFoundError:
+        current_app.logger.error("document %s: stored file is missing", document.id)
+        abort(404)
+    response = send_file(stream, mimetype=document.content_type,
                          as_attachment=True, download_name=document.original_name,
                          conditional=False, etag=False, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
