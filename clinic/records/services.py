@@ -168,7 +168,7 @@ def mark_not_applicable(actor, item: RecordItem, reason: str) -> None:
     item.not_applicable_reason = _reason(reason)
     item.status = "not_applicable"
     audit.record(actor, "update", "record_item", item.id, detail="not applicable")
-    workflow.note(actor, item.case, "records", f"{item.name}: not applicable ({item.not_applicable_reason}).")
+    workflow.note(actor, item.case, "records", f"{item.name}: not applicable ({item.not_applicable_reason.rstrip('.')}).")
     settle(actor, item.case, f"{item.name} marked not applicable.")
     db.session.flush()
 
@@ -197,7 +197,7 @@ def reject_record(actor, item: RecordItem, reason: str) -> None:
     item.due_on = max(item.due_on or today, today + timedelta(days=DEFAULT_DUE_DAYS))
     audit.record(actor, "update", "record_item", item.id, detail="rejected")
     whom = f"; asked again from {item.requested_from}" if item.requested_from else ""
-    workflow.note(actor, item.case, "records", f"{item.name}: rejected ({item.rejection_reason}){whom}, "
+    workflow.note(actor, item.case, "records", f"{item.name}: rejected ({item.rejection_reason.rstrip('.')}){whom}, "
                                                f"due {short_date(item.due_on, today)}.")
-    settle(actor, item.case, f"{item.name} rejected: {item.rejection_reason}.")
+    settle(actor, item.case, f"{item.name} rejected: {item.rejection_reason.rstrip('.')}.")
     db.session.flush()

@@ -60,7 +60,7 @@ def _panel(case: Case, actor) -> dict:
     upload_form = _upload_form(case)
     upload_form.file.description = ""  # the panel states the accepted types once, under the form
     return {"items": case.record_items, "sources": RECORD_SOURCES, "upload_form": upload_form,
-            "add_form": forms.AddItemForm(), "verify_form": forms.ConfirmForm(),
+            "add_form": forms.AddItemForm(),
             "overdue": {item.id for item in case.record_items if is_overdue(item.status, item.due_on, today)}}
 
 

@@ -188,3 +188,11 @@ def test_an_ended_case_keeps_its_records_as_they_are(case, coordinator):
     end_case(coordinator, case, "withdrawn", "The patient changed their mind")
     with pytest.raises(RecordError, match="has ended"):
         services.mark_not_applicable(coordinator, item_of(case, "imaging"), "n/a")
+
+
+def test_a_case_without_any_checklist_is_not_waved_through(case, session):
+    for item in list(case.record_items):
+        session.delete(item)
+    session.flush()
+    session.expire(case, ["record_items"])
+    assert workflow.waiting_for(case)[0].startswith("Records: no checklist yet")
