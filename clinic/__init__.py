@@ -17,6 +17,8 @@ BLUEPRINTS = (
     "clinic.auth.views",
     "clinic.audit.views",
     "clinic.cases.views",
+    "clinic.records.views",
+    "clinic.coverage.views",
     "clinic.api.views",
 )
 
@@ -60,9 +62,11 @@ def _import_models() -> None:
     from clinic.audit import models as _audit  # noqa: F401
     from clinic.auth import models as _auth  # noqa: F401
     from clinic.cases import models as _cases  # noqa: F401
+    from clinic.coverage import models as _coverage  # noqa: F401
     from clinic.directory import models as _directory  # noqa: F401
     from clinic.mail import models as _mail  # noqa: F401
     from clinic.matching import models as _matching  # noqa: F401
+    from clinic.records import models as _records  # noqa: F401
 
 
 def _quiet_logs(app: Flask) -> None:

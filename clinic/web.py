@@ -10,7 +10,7 @@ from flask_login import current_user
 from clinic.auth.access import public
 from clinic.auth.models import ADMIN, COORDINATOR, SPECIALIST
 from clinic.cases.vocabulary import CHANNELS, LANGUAGES, QUESTION_CATEGORIES, REASONS, URGENCIES, reason_label
-from clinic.cases.workflow import STATUS_LABELS
+from clinic.cases.workflow import STATUS_LABELS, waiting_for
 from clinic.mail.outbox import register_delivery
 
 # (endpoint, label) per role; a later stage appends its own entries.
@@ -42,6 +42,7 @@ def register(app) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(reason_label, "reason_label")
     app.add_template_filter(lambda mapping, **changes: {**mapping, **changes}, "combine")
+    app.add_template_global(waiting_for, "waiting_for")
 
     @app.context_processor
     def _vocabulary():

@@ -66,3 +66,19 @@ def _hash(password: str) -> str:
     from clinic.auth.passwords import hash_password
 
     return hash_password(password)
+
+
+# Records: small real files of each accepted type, attached through the upload service.
+TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def attach(actor, item, content: bytes | None = None, name: str = "report.pdf", via: str = "coordinator"):
+    """Attach a document to a record item through the real service (a unique PDF by default)."""
+    import io
+    import uuid
+
+    from clinic.records.uploads import attach_document
+
+    content = content if content is not None else TINY_PDF + f"% {uuid.uuid4().hex}\n".encode()
+    return attach_document(actor, item, name, io.BytesIO(content), via=via)

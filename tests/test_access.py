@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from clinic.auth.access import PUBLIC
+from tests import factories
 
 ANYONE = "public"
 C, S, A = "coordinator", "specialist", "admin"
@@ -36,6 +37,21 @@ ACCESS = {
     "cases.add_note": {C},
     "api.create_request": {C},
     "api.get_request": {C},
+    "records.upload": {C},
+    "records.request_records": {C},
+    "records.add_item": {C},
+    "records.item": {C},
+    "records.verify": {C},
+    "records.reject": {C},
+    "records.not_applicable": {C},
+    "records.follow_up": {C},
+    "records.download": {C},
+    "records.patient_upload": ANYONE,
+    "coverage.check": {C},
+    "api.upload_document": {C},
+    "api.verify_record": {C},
+    "api.reject_record": {C},
+    "api.put_coverage": {C},
 }
 ROLES = ("anonymous", C, S, A)
 
@@ -64,7 +80,9 @@ def sample_ids(app, users, new_case, session):
     case = new_case()
     issue_token(None, users["coordinator"], "sample")
     token = session.scalars(sa.select(ApiToken)).first()
-    return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css"}
+    document = factories.attach(users["coordinator"], case.record_items[0])
+    return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css",
+            "record_id": case.record_items[1].id, "document_id": document.id, "token": "x" * 43}
 
 
 def _requests(app, ids):

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from clinic.cases import icd10
 from clinic.cases.intake import Intake, NamedClinician
+from clinic.coverage.services import CoverageFacts
+from clinic.coverage.vocabulary import RESULTS
 from clinic.cases.vocabulary import (LANGUAGES, MAX_QUESTIONS, QUESTION_CATEGORIES, REASONS, SEED_QUESTIONS,
                                      URGENCIES)
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
@@ -128,3 +130,28 @@ class RequestIn(Strict):
             self_pay=insured is None, payer=insured and insured.payer, plan_name=insured and insured.plan,
             member_id=insured and insured.member_id,
         )
+
+
+class RejectIn(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class CoverageIn(Strict):
+    """A coverage check; payer, plan and member id default to those stated on the request."""
+
+    result: Literal[tuple(RESULTS)]  # type: ignore[valid-type]
+    payer: Short | None = None
+    plan: Short | None = None
+    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
+    prior_auth_required: bool = False
+    auth_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
+    method: Literal["portal", "phone", "electronic"] | None = None
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    patient_agreed_out_of_network: bool = False
+
+    def facts(self, stated_payer: str | None, stated_plan: str | None, stated_member: str | None) -> CoverageFacts:
+        return CoverageFacts(
+            result=self.result, payer=self.payer or stated_payer, plan_name=self.plan or stated_plan,
+            member_id=self.member_id or stated_member, prior_auth_required=self.prior_auth_required,
+            auth_number=self.auth_number, method=self.method, notes=self.notes or None,
+            patient_agreed_out_of_network=self.patient_agreed_out_of_network)

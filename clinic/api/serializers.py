@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from clinic.cases import icd10, workflow
 from clinic.cases.models import Case
+from clinic.coverage.status import coverage_missing, latest_check
+from clinic.records.checklist import is_overdue
+from clinic.records.gate import clinic_today
+from clinic.records.models import Document, RecordItem
 
 
 def _iso(moment) -> str | None:
@@ -11,6 +15,7 @@ def _iso(moment) -> str | None:
 
 def case_document(case: Case) -> dict:
     patient = case.patient
+    today = clinic_today()
     return {
         "id": case.id,
         "reference": case.reference,
@@ -33,6 +38,40 @@ def case_document(case: Case) -> dict:
         {"payer": case.payer, "plan": case.plan_name, "member_id": case.member_id},
         "questions": [{"id": q.id, "category": q.category, "text": q.text, "answer": q.answer}
                       for q in case.questions],
+        "records": [record_document(item, today) for item in case.record_items],
+        "coverage": coverage_document(case),
         "timeline": [{"at": _iso(t.at), "kind": t.kind, "from": t.from_status, "to": t.to_status,
                       "note": t.note, "by": t.actor.name if t.actor else None} for t in case.timeline],
     }
+
+
+def file_document(document: Document) -> dict:
+    return {"id": document.id, "name": document.original_name, "content_type": document.content_type,
+            "size": document.size, "sha256": document.sha256, "uploaded_at": _iso(document.uploaded_at),
+            "uploaded_via": document.uploaded_via}
+
+
+def record_document(item: RecordItem, today) -> dict:
+    return {
+        "id": item.id, "kind": item.kind, "name": item.name, "required": item.required, "status": item.status,
+        "source": item.source, "requested_from": item.requested_from, "request_method": item.request_method,
+        "requested_at": _iso(item.requested_at), "due_on": item.due_on.isoformat() if item.due_on else None,
+        "overdue": is_overdue(item.status, item.due_on, today), "follow_ups": item.follow_ups,
+        "received_at": _iso(item.received_at), "verified_at": _iso(item.verified_at),
+        "verified_by": item.verified_by.name if item.verified_by else None,
+        "rejection_reason": item.rejection_reason, "not_applicable_reason": item.not_applicable_reason,
+        "documents": [file_document(d) for d in item.documents],
+    }
+
+
+def coverage_document(case: Case) -> dict:
+    check = latest_check(case)
+    waiting = coverage_missing(case)
+    latest = None if check is None else {
+        "id": check.id, "result": check.result, "payer": check.payer, "plan": check.plan_name,
+        "member_id": check.member_id, "prior_auth_required": check.prior_auth_required,
+        "auth_number": check.auth_number, "method": check.method, "notes": check.notes,
+        "patient_agreed_out_of_network": check.patient_agreed_out_of_network,
+        "checked_at": _iso(check.checked_at), "checked_by": check.checked_by.name if check.checked_by else None,
+    }
+    return {"satisfied": not waiting, "waiting_for": waiting, "latest_check": latest}

@@ -1,0 +1,1 @@
+"""Coverage: the insurance verification of a case (or its self-pay agreement)."""

@@ -1,0 +1,1 @@
+"""Records: the checklist each case needs, record requests, secure uploads and verification."""

@@ -1,0 +1,12 @@
+"""The refusal every records operation raises: a sentence for the user, the field it concerns."""
+from __future__ import annotations
+
+
+class RecordError(Exception):
+    """A refused records operation; `status` is what the API answers (422, 409 or 413)."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
