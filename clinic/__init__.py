@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "clinic.auth.views",
     "clinic.audit.views",
     "clinic.cases.views",
+    "clinic.matching.views",
     "clinic.api.views",
 )
 

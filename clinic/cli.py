@@ -88,7 +88,9 @@ def send_command(limit):
         sys.exit(1)
 
 
-COMMANDS = [demo_command, users, outbox]
+from clinic.directory.cli import directory  # noqa: E402  (a stage's own command group)
+
+COMMANDS = [demo_command, users, outbox, directory]
 
 
 def register_commands(app) -> None:

@@ -8,8 +8,8 @@ independence, insurance coverage".
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from clinic.matching.intervals import Span, lookback_window
@@ -206,6 +206,13 @@ def match(case: CaseFacts, specialists: Iterable[Specialist]) -> Shortlist:
     excluded.sort(key=lambda item: (list(RULES).index(item.rule), item.specialist.name.casefold(), item.specialist.id))
     candidates = [Candidate(person, rank, factors) for rank, (person, factors) in enumerate(passed, start=1)]
     return Shortlist(candidates, excluded, warnings_for(case), needs_subspecialty)
+
+
+def with_slots(case: CaseFacts, shortlist: Shortlist, slots: Mapping[int, datetime]) -> Shortlist:
+    """Rank the candidates again once the scheduling stage has told their earliest free slots."""
+    people = [replace(c.specialist, earliest_slot=slots.get(c.specialist.id)) for c in shortlist.candidates]
+    ranked = match(case, people)
+    return Shortlist(ranked.candidates, shortlist.excluded, shortlist.warnings, shortlist.needs_subspecialty)
 
 
 def panel_reasons(case: CaseFacts, person: Specialist) -> list[Reason]:

@@ -284,3 +284,14 @@ def test_factor_explanations_read_as_sentences():
 
 def test_lookback_window_on_29_february():
     assert lookback_window(date(2028, 2, 29), 5) == Span(date(2023, 2, 28), date(2028, 2, 29))
+
+
+def test_slots_told_later_rerank_the_candidates_and_keep_the_exclusions():
+    from clinic.matching.engine import with_slots
+
+    people = [specialist(11, "Dr. Abe"), specialist(12, "Dr. Zed"), specialist(13, "Dr. Out", networks=())]
+    first = match(case(), people)
+    again = with_slots(case(), first, {12: slot(2)})
+    assert [c.specialist.id for c in again.candidates] == [12, 11]
+    assert again.candidates[0].factors.earliest_slot == slot(2)
+    assert again.excluded == first.excluded
