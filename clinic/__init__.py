@@ -16,6 +16,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 BLUEPRINTS = (
     "clinic.auth.views",
     "clinic.audit.views",
+    "clinic.directory.views",
     "clinic.cases.views",
     "clinic.matching.views",
     "clinic.api.views",

@@ -7,7 +7,9 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from clinic.auth.models import User
-from clinic.directory.models import Affiliation, Clinician, Organization, normalize_name
+from clinic.directory.models import (Affiliation, Clinician, NetworkMembership, Organization, Plan, Relationship,
+                                     SpecialistSubspecialty, Subspecialty, normalize_name)
+from clinic.matching.models import Assignment
 from clinic.directory.npi import with_check_digit
 from clinic.extensions import db
 
@@ -50,6 +52,61 @@ class AffiliationFactory(Base):
     organization = factory.SubFactory(OrganizationFactory)
     start = date(2015, 1, 1)
     end = None
+
+
+class SubspecialtyFactory(Base):
+    class Meta:
+        model = Subspecialty
+
+    code = factory.Sequence(lambda n: f"sub_{n}")
+    name = factory.Sequence(lambda n: f"Subspecialty {n}")
+    icd10_prefixes = "C50"
+
+
+class ExpertiseFactory(Base):
+    class Meta:
+        model = SpecialistSubspecialty
+
+    specialist = factory.SubFactory(ClinicianFactory)
+    subspecialty = factory.SubFactory(SubspecialtyFactory)
+    annual_volume = 50
+
+
+class PlanFactory(Base):
+    class Meta:
+        model = Plan
+
+    payer = "Acme Health"
+    name = factory.Sequence(lambda n: f"Plan {n}")
+
+
+class NetworkFactory(Base):
+    class Meta:
+        model = NetworkMembership
+
+    specialist_id = factory.LazyFunction(lambda: ClinicianFactory().id)
+    plan = factory.SubFactory(PlanFactory)
+    start = date(2015, 1, 1)
+    end = None
+
+
+class RelationshipFactory(Base):
+    class Meta:
+        model = Relationship
+
+    clinician_a = factory.SubFactory(ClinicianFactory)
+    clinician_b = factory.SubFactory(ClinicianFactory, kind="external")
+    kind = "financial"
+    start = None
+    end = None
+
+
+class AssignmentFactory(Base):
+    class Meta:
+        model = Assignment
+
+    specialist = factory.SubFactory(ClinicianFactory)
+    status = "proposed"
 
 
 class UserFactory(Base):

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from clinic.auth.access import PUBLIC
+from tests import factories
 
 ANYONE = "public"
 C, S, A = "coordinator", "specialist", "admin"
@@ -35,6 +36,26 @@ ACCESS = {
     "cases.add_note": {C},
     "api.create_request": {C},
     "api.get_request": {C},
+    "directory.index": {C, A},
+    "directory.listing": {C, A},
+    "directory.clinician": {C, A},
+    "directory.new": {A},
+    "directory.edit": {A},
+    "directory.toggle": {A},
+    "directory.save_link": {A},
+    "directory.remove_link": {A},
+    "directory.roster_import": {A},
+    "matching.shortlist": {C},
+    "matching.propose": {C},
+    "matching.withdraw": {C},
+    "matching.proposals": {S},
+    "matching.assignment": {S},
+    "matching.accept": {S},
+    "matching.decline": {S},
+    "api.matches": {C},
+    "api.propose": {C},
+    "api.accept": {S},
+    "api.decline": {S},
 }
 ROLES = ("anonymous", C, S, A)
 
@@ -63,7 +84,11 @@ def sample_ids(app, users, new_case, session):
     case = new_case()
     issue_token(None, users["coordinator"], "sample")
     token = session.scalars(sa.select(ApiToken)).first()
-    return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css"}
+    assignment = factories.AssignmentFactory(case_id=case.id)
+    return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css",
+            "section": "organizations", "item_id": factories.OrganizationFactory().id,
+            "clinician_id": users["specialist"].clinician_id, "link": "affiliations", "link_id": 1,
+            "assignment_id": assignment.id}
 
 
 def _requests(app, ids):
