@@ -102,6 +102,7 @@ class CaseFacts:
     language: str = "en"
     conflicts: frozenset[int] = frozenset()  # specialists who declared a conflict for this case
     declined: dict[int, str] = field(default_factory=dict)  # earlier declines: id -> reason
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)

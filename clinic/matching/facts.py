@@ -56,7 +56,7 @@ def case_facts(case: Case, on: date, subspecialty: str | None = None) -> tuple[e
                                out_of_network_agreed=stated.out_of_network_agreed)
     earlier = db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)).all()
     facts = engine.CaseFacts(
-        on=on, coverage=coverage, icd10=case.icd10_code,
+        case_id=case.id, on=on, coverage=coverage, icd10=case.icd10_code,
         chosen_subspecialty=None if case.icd10_code else subspecialty,
         doctors=_doctors(case, on), lookback_years=current_app.config["INDEPENDENCE_LOOKBACK_YEARS"],
         window_days=urgency_window_days(case.urgency), language=case.patient.language,
@@ -125,7 +125,7 @@ def specialists(facts: engine.CaseFacts, plan_id: int | None) -> list[engine.Spe
                                             NetworkMembership.end).where(NetworkMembership.plan_id == plan_id))
         for row in rows:
             networks[row.specialist_id].append(Span(row.start, row.end))
-    caseload = _caseload()
+    caseload = _caseload(facts.case_id)
     rows = db.session.execute(sa.select(Clinician.id, Clinician.npi, Clinician.name, Clinician.active,
                                         Clinician.academic, Clinician.languages)
                               .where(Clinician.kind == "specialist"))
@@ -174,10 +174,12 @@ def _declared(doctor_ids: list[int]) -> dict[int, list[engine.Declared]]:
     return found
 
 
-def _caseload() -> dict[int, int]:
+def _caseload(this_case: int | None) -> dict[int, int]:
+    """Live assignments per specialist on open cases, other than the case being matched."""
     rows = db.session.execute(
         sa.select(Assignment.specialist_id, sa.func.count())
         .join(Case, Case.id == Assignment.case_id)
-        .where(Assignment.status.in_(("proposed", "accepted")), Case.status.in_(OPEN_STATUSES))
+        .where(Assignment.status.in_(("proposed", "accepted")), Case.status.in_(OPEN_STATUSES),
+               Assignment.case_id != this_case)
         .group_by(Assignment.specialist_id))
     return dict(rows.all())

@@ -115,7 +115,8 @@ def _tell_specialist(person: Clinician, case: Case) -> None:
     address = account.email if account is not None else person.email
     if not address:
         return
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("matching.proposals")
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        link = url_for("matching.proposals", _external=True)  # also outside a request (demo, API, CLI)
     enqueue(address, "A second-opinion case is waiting for your answer",
             f"Dear {person.name},\n\nCase {case.reference} has been proposed to you. Sign in to accept or "
             f"decline it:\n{link}\n\n{current_app.config['CLINIC_NAME']}", case_id=case.id)
