@@ -55,10 +55,12 @@ def panel(session, users):
 
 
 @pytest.fixture
-def ready_case(new_case, panel, users):
+def ready_case(new_case, panel, users, session):
     """ready_case(**intake_changes): a request from the panel's referring doctor, ready to match."""
     def make(**changes):
         doctor = panel["referring"]
         values = {"referring": NamedClinician(doctor.name, doctor.npi, None)} | changes
-        return make_ready(new_case(users["coordinator"], **values))
+        case = make_ready(new_case(users["coordinator"], **values))
+        session.flush()
+        return case
     return make
