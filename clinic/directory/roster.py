@@ -68,6 +68,12 @@ class Sheet:
     name: str
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    readable: bool = True
+
+    def unreadable(self, line: int | None, reason: str) -> "Sheet":
+        self.fail(line, None, reason)
+        self.readable = False
+        return self
 
     def fail(self, line: int | None, column: str | None, reason: str) -> None:
         self.problems.append(Problem(self.name, line, column, reason))
@@ -117,23 +123,25 @@ class ImportReport:
 
 
 def read_sheet(name: str, data: bytes, columns: tuple[str, ...]) -> Sheet:
-    """Decode and split one CSV, checking its header; bad bytes become problems, never exceptions."""
+    """Decode and split one CSV, checking its header; bad bytes become problems, never exceptions.
+
+    A file that cannot be read at all comes back with `readable` false; an unknown column
+    is reported but the rows are still checked, so one import lists every problem.
+    """
     sheet = Sheet(name)
     if len(data) > MAX_FILE_BYTES:
-        sheet.fail(None, None, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        return sheet
+        return sheet.unreadable(None, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if b"\x00" in data:
-        sheet.fail(data[:data.index(b"\x00")].count(b"\n") + 1, None, "binary content: not a CSV text file")
-        return sheet
+        return sheet.unreadable(data[:data.index(b"\x00")].count(b"\n") + 1, "binary content: not a CSV text file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        sheet.fail(data[:error.start].count(b"\n") + 1, None, "not UTF-8 text; save the file as CSV UTF-8")
-        return sheet
+        return sheet.unreadable(data[:error.start].count(b"\n") + 1, "not UTF-8 text; save the file as CSV UTF-8")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         if not _header_ok(sheet, header, columns):
+            sheet.readable = False
             return sheet
         for values in reader:
             if not any(v.strip() for v in values):
@@ -143,11 +151,12 @@ def read_sheet(name: str, data: bytes, columns: tuple[str, ...]) -> Sheet:
                 continue
             sheet.rows.append(Row(reader.line_num, dict(zip(header, values))))
     except csv.Error as error:
-        sheet.fail(reader.line_num, None, f"unreadable CSV ({error}); check quotes and field sizes")
+        sheet.unreadable(reader.line_num, f"unreadable CSV ({error}); check quotes and field sizes")
     return sheet
 
 
 def _header_ok(sheet: Sheet, header: list[str], columns: tuple[str, ...]) -> bool:
+    """Report unknown and repeated columns; False when a column the rows need is missing."""
     if not header:
         sheet.fail(1, None, f"empty file; the header must be: {','.join(columns)}")
         return False
@@ -156,15 +165,15 @@ def _header_ok(sheet: Sheet, header: list[str], columns: tuple[str, ...]) -> boo
             sheet.fail(1, name[:40] or f"#{position + 1}", f"unknown column; the columns are: {','.join(columns)}")
         elif header.index(name) != position:
             sheet.fail(1, name, "column given twice")
-    for name in columns:
-        if name not in header:
-            sheet.fail(1, name, "missing column")
-    return not sheet.problems
+    missing = [name for name in columns if name not in header]
+    for name in missing:
+        sheet.fail(1, name, "missing column")
+    return not missing
 
 
 def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
     """Check every file, then store them all, or raise RosterError and write nothing."""
-    notices, problems, sheets = [], [], []
+    notices, problems = [], []
     for name in sorted(files):
         if name in LATER and name not in ROSTER_FILES:
             notices.append(f"{name} skipped: {LATER[name]} imports it.")
@@ -172,14 +181,13 @@ def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
             problems.append(Problem(name, None, None, "not a roster file; expected one of "
                                     + ", ".join(sorted(ROSTER_FILES))))
     handlers = sorted((ROSTER_FILES[n] for n in files if n in ROSTER_FILES), key=lambda h: h.order)
+    sheets = [read_sheet(h.name, files[h.name], h.columns) for h in handlers]
+    if not all(sheet.readable for sheet in sheets):
+        # Rows of the other files may refer to this one: checking them now would only add noise.
+        raise RosterError(problems + [p for sheet in sheets for p in sheet.problems])
     index = load_index()
-    checked = []
-    for handler in handlers:
-        sheet = read_sheet(handler.name, files[handler.name], handler.columns)
-        records = handler.check(sheet, index) if not sheet.problems else []
-        problems.extend(sheet.problems)
-        sheets.append(sheet)
-        checked.append((handler, records))
+    checked = [(handler, handler.check(sheet, index)) for handler, sheet in zip(handlers, sheets)]
+    problems.extend(p for sheet in sheets for p in sheet.problems)
     if problems:
         raise RosterError(problems)
     counts = {}
