@@ -72,29 +72,38 @@ class PlanForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class SpanForm(FlaskForm):
-    start = DateField("Start", validators=[InputRequired(message="Enter the start date.")])
-    end = DateField("End (empty while current)", validators=[Optional()],
-                    description="The last day; leave empty while it lasts.")
+def _start(label: str = "Start", required: bool = True) -> DateField:
+    return DateField(label, validators=[InputRequired(message="Enter the start date.")] if required else [Optional()])
+
+
+def _end() -> DateField:
+    return DateField("End (empty while current)", validators=[Optional()],
+                     description="The last day; leave empty while it lasts.")
+
+
+class DatedForm(FlaskForm):
+    """A link with a period: the end, when given, is not before the start."""
 
     def validate(self, extra_validators=None) -> bool:
         return super().validate(extra_validators) and _ordered(self)
 
 
-class AffiliationForm(SpanForm):
+class AffiliationForm(DatedForm):
     organization = SelectField("Organization", coerce=int, validate_choice=False)
+    start, end = _start(), _end()
     submit = SubmitField("Save affiliation")
 
 
-class NetworkForm(SpanForm):
+class NetworkForm(DatedForm):
     plan = SelectField("Plan", coerce=int, validate_choice=False)
+    start, end = _start(), _end()
     submit = SubmitField("Save network membership")
 
 
-class RelationshipForm(SpanForm):
+class RelationshipForm(DatedForm):
     other_npi = StringField("The other clinician's NPI", validators=[checked(rules.npi)])
     kind = SelectField("Kind of tie", choices=options(RELATIONSHIP_LABELS))
-    start = DateField("Start (if known)", validators=[Optional()])
+    start, end = _start("Start (if known)", required=False), _end()
     submit = SubmitField("Save relationship")
 
 

@@ -182,11 +182,9 @@ def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
                                     + ", ".join(sorted(ROSTER_FILES))))
     handlers = sorted((ROSTER_FILES[n] for n in files if n in ROSTER_FILES), key=lambda h: h.order)
     sheets = [read_sheet(h.name, files[h.name], h.columns) for h in handlers]
-    if not all(sheet.readable for sheet in sheets):
-        # Rows of the other files may refer to this one: checking them now would only add noise.
-        raise RosterError(problems + [p for sheet in sheets for p in sheet.problems])
     index = load_index()
-    checked = [(handler, handler.check(sheet, index)) for handler, sheet in zip(handlers, sheets)]
+    checked = [(handler, handler.check(sheet, index) if sheet.readable else [])
+               for handler, sheet in zip(handlers, sheets)]
     problems.extend(p for sheet in sheets for p in sheet.problems)
     if problems:
         raise RosterError(problems)
