@@ -75,10 +75,8 @@ def save_affiliation(actor, person: Clinician, organization_id: int, start: date
     """Add a period at an organization, or set the end of the one starting that day."""
     if db.session.get(Organization, organization_id) is None:
         raise DirectoryError("organization", "Choose an organization from the list.")
-    link = db.session.scalar(sa.select(Affiliation).where(
-        Affiliation.clinician_id == person.id, Affiliation.organization_id == organization_id,
-        Affiliation.start == start)) or Affiliation(clinician_id=person.id, organization_id=organization_id, start=start)
-    return _link(actor, link, end, "affiliation")
+    key = {"clinician_id": person.id, "organization_id": organization_id, "start": start}
+    return _link(actor, _find_or_new(Affiliation, key), end, "affiliation")
 
 
 def save_network(actor, person: Clinician, plan_id: int, start: date, end: date | None) -> NetworkMembership:
@@ -86,10 +84,13 @@ def save_network(actor, person: Clinician, plan_id: int, start: date, end: date 
         raise DirectoryError("plan", "Only specialists on the panel join networks.")
     if db.session.get(Plan, plan_id) is None:
         raise DirectoryError("plan", "Choose a plan from the list.")
-    link = db.session.scalar(sa.select(NetworkMembership).where(
-        NetworkMembership.specialist_id == person.id, NetworkMembership.plan_id == plan_id,
-        NetworkMembership.start == start)) or NetworkMembership(specialist_id=person.id, plan_id=plan_id, start=start)
-    return _link(actor, link, end, "network_membership")
+    key = {"specialist_id": person.id, "plan_id": plan_id, "start": start}
+    return _link(actor, _find_or_new(NetworkMembership, key), end, "network_membership")
+
+
+def _find_or_new(model, key: dict):
+    """The link with this natural key, or a new one: saving the same period again sets its end."""
+    return db.session.scalar(sa.select(model).filter_by(**key)) or model(**key)
 
 
 def save_relationship(actor, person: Clinician, other_npi: str, kind: str, start: date | None,

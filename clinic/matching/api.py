@@ -16,6 +16,7 @@ from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
 from clinic.cases.models import Case
 from clinic.extensions import db
 from clinic.matching import services
+from clinic.matching.access import own_assignment
 from clinic.matching.models import Assignment
 
 
@@ -84,17 +85,10 @@ def propose(case_id: int):
     return response
 
 
-def _own(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.specialist_id != current_user.clinician_id:
-        deny("assignment", assignment_id)
-    return assignment
-
-
 @bp.post("/assignments/<int:assignment_id>/accept")
 @roles_required(SPECIALIST)
 def accept(assignment_id: int):
-    assignment = _own(assignment_id)
+    assignment = own_assignment(assignment_id)
     try:
         services.accept_assignment(current_user, assignment)
     except services.MatchingError as error:
@@ -106,7 +100,7 @@ def accept(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/decline")
 @roles_required(SPECIALIST)
 def decline(assignment_id: int):
-    assignment = _own(assignment_id)
+    assignment = own_assignment(assignment_id)
     body = parse(DeclineIn)
     try:
         services.decline_assignment(current_user, assignment, body.reason, body.conflict)

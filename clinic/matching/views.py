@@ -11,6 +11,7 @@ from clinic.extensions import db
 from clinic.matching import api as _api  # noqa: F401  (adds the matching routes to the API blueprint)
 from clinic.matching import forms, services
 from clinic.matching import panel as _panel  # noqa: F401  (registers the case-page section)
+from clinic.matching.access import own_assignment
 from clinic.matching.engine import RULES
 from clinic.matching.models import Assignment
 
@@ -62,14 +63,6 @@ def withdraw(assignment_id: int):
     return redirect(url_for("cases.case", case_id=assignment.case_id))
 
 
-def _own(assignment_id: int) -> Assignment:
-    """The signed-in specialist's assignment; any other answers 404 and is audited."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.specialist_id != current_user.clinician_id:
-        deny("assignment", assignment_id)
-    return assignment
-
-
 @bp.get("/specialist/proposals")
 @roles_required(SPECIALIST)
 def proposals():
@@ -82,7 +75,7 @@ def proposals():
 @bp.get("/specialist/assignments/<int:assignment_id>")
 @roles_required(SPECIALIST)
 def assignment(assignment_id: int):
-    found = _own(assignment_id)
+    found = own_assignment(assignment_id)
     audit.record(current_user, "view", "assignment", found.id)
     db.session.commit()
     return render_template("matching/assignment.html", assignment=found, case=found.case,
@@ -92,7 +85,7 @@ def assignment(assignment_id: int):
 @bp.post("/specialist/assignments/<int:assignment_id>/accept")
 @roles_required(SPECIALIST)
 def accept(assignment_id: int):
-    found = _own(assignment_id)
+    found = own_assignment(assignment_id)
     if forms.ConfirmForm().validate_on_submit():
         try:
             services.accept_assignment(current_user, found)
@@ -107,7 +100,7 @@ def accept(assignment_id: int):
 @bp.post("/specialist/assignments/<int:assignment_id>/decline")
 @roles_required(SPECIALIST)
 def decline(assignment_id: int):
-    found = _own(assignment_id)
+    found = own_assignment(assignment_id)
     form = forms.DeclineForm()
     if form.validate_on_submit():
         try:

@@ -12,7 +12,6 @@ from clinic.directory.models import Affiliation, Clinician, NetworkMembership, S
 from clinic.extensions import db
 from clinic.matching import services
 from clinic.matching.models import Assignment
-from tests import factories
 
 
 def names(items) -> set[str]:
