@@ -16,9 +16,11 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 BLUEPRINTS = (
     "clinic.auth.views",
     "clinic.audit.views",
+    "clinic.directory.views",
     "clinic.cases.views",
     "clinic.records.views",
     "clinic.coverage.views",
+    "clinic.matching.views",
     "clinic.api.views",
 )
 

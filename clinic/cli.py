@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from clinic.bench.command import bench_command
+from clinic.directory.cli import directory
 from clinic.extensions import db
 
 users = click.Group("users", help="Create accounts and API tokens.")
@@ -89,7 +90,7 @@ def send_command(limit):
         sys.exit(1)
 
 
-COMMANDS = [demo_command, users, outbox, bench_command]
+COMMANDS = [demo_command, users, outbox, directory, bench_command]
 
 
 def register_commands(app) -> None:

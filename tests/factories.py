@@ -7,7 +7,9 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from clinic.auth.models import User
-from clinic.directory.models import Affiliation, Clinician, Organization, normalize_name
+from clinic.directory.models import (Affiliation, Clinician, NetworkMembership, Organization, Plan, Relationship,
+                                     SpecialistSubspecialty, Subspecialty, normalize_name)
+from clinic.matching.models import Assignment
 from clinic.directory.npi import with_check_digit
 from clinic.extensions import db
 
@@ -52,6 +54,61 @@ class AffiliationFactory(Base):
     end = None
 
 
+class SubspecialtyFactory(Base):
+    class Meta:
+        model = Subspecialty
+
+    code = factory.Sequence(lambda n: f"sub_{n}")
+    name = factory.Sequence(lambda n: f"Subspecialty {n}")
+    icd10_prefixes = "C50"
+
+
+class ExpertiseFactory(Base):
+    class Meta:
+        model = SpecialistSubspecialty
+
+    specialist = factory.SubFactory(ClinicianFactory)
+    subspecialty = factory.SubFactory(SubspecialtyFactory)
+    annual_volume = 50
+
+
+class PlanFactory(Base):
+    class Meta:
+        model = Plan
+
+    payer = "Acme Health"
+    name = factory.Sequence(lambda n: f"Plan {n}")
+
+
+class NetworkFactory(Base):
+    class Meta:
+        model = NetworkMembership
+
+    specialist_id = factory.LazyFunction(lambda: ClinicianFactory().id)
+    plan = factory.SubFactory(PlanFactory)
+    start = date(2015, 1, 1)
+    end = None
+
+
+class RelationshipFactory(Base):
+    class Meta:
+        model = Relationship
+
+    clinician_a = factory.SubFactory(ClinicianFactory)
+    clinician_b = factory.SubFactory(ClinicianFactory, kind="external")
+    kind = "financial"
+    start = None
+    end = None
+
+
+class AssignmentFactory(Base):
+    class Meta:
+        model = Assignment
+
+    specialist = factory.SubFactory(ClinicianFactory)
+    status = "proposed"
+
+
 class UserFactory(Base):
     class Meta:
         model = User
@@ -82,3 +139,21 @@ def attach(actor, item, content: bytes | None = None, name: str = "report.pdf", 
 
     content = content if content is not None else TINY_PDF + f"% {uuid.uuid4().hex}\n".encode()
     return attach_document(actor, item, name, io.BytesIO(content), via=via)
+
+
+def open_gate(actor, case):
+    """Take a case to `ready_to_match` the way a coordinator does: every required record
+    attached and verified, coverage verified in network (or self-pay as stated)."""
+    from clinic.cases import workflow
+    from clinic.coverage.services import CoverageFacts, record_check
+    from clinic.records.services import verify_record
+
+    for item in list(case.record_items):
+        if item.status not in ("verified", "not_applicable"):
+            attach(actor, item)
+            verify_record(actor, item)
+    if not case.self_pay:
+        record_check(actor, case, CoverageFacts(result="verified_in_network", payer=case.payer,
+                                                plan_name=case.plan_name, member_id=case.member_id, method="portal"))
+    assert case.status == "ready_to_match", workflow.waiting_for(case)
+    return case

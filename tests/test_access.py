@@ -19,7 +19,6 @@ ACCESS = {
     "auth.login": ANYONE,
     "auth.logout": ANYONE,
     "auth.home": ANYONE,
-    "auth.specialist_home": {S},
     "auth.users": {A},
     "auth.create": {A},
     "auth.user": {A},
@@ -52,6 +51,26 @@ ACCESS = {
     "api.verify_record": {C},
     "api.reject_record": {C},
     "api.put_coverage": {C},
+    "directory.index": {C, A},
+    "directory.listing": {C, A},
+    "directory.clinician": {C, A},
+    "directory.new": {A},
+    "directory.edit": {A},
+    "directory.toggle": {A},
+    "directory.save_link": {A},
+    "directory.remove_link": {A},
+    "directory.roster_import": {A},
+    "matching.shortlist": {C},
+    "matching.propose": {C},
+    "matching.withdraw": {C},
+    "matching.proposals": {S},
+    "matching.assignment": {S},
+    "matching.accept": {S},
+    "matching.decline": {S},
+    "api.matches": {C},
+    "api.propose": {C},
+    "api.accept": {S},
+    "api.decline": {S},
 }
 ROLES = ("anonymous", C, S, A)
 
@@ -81,8 +100,12 @@ def sample_ids(app, users, new_case, session):
     issue_token(None, users["coordinator"], "sample")
     token = session.scalars(sa.select(ApiToken)).first()
     document = factories.attach(users["coordinator"], case.record_items[0])
+    assignment = factories.AssignmentFactory(case_id=case.id)
     return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css",
-            "record_id": case.record_items[1].id, "document_id": document.id, "token": "x" * 43}
+            "record_id": case.record_items[1].id, "document_id": document.id, "token": "x" * 43,
+            "section": "organizations", "item_id": factories.OrganizationFactory().id,
+            "clinician_id": users["specialist"].clinician_id, "link": "affiliations", "link_id": 1,
+            "assignment_id": assignment.id}
 
 
 def _requests(app, ids):

@@ -1,12 +1,22 @@
 """The case as the API shows it: status, what it waits for, and each stage's part."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from clinic.cases import icd10, workflow
 from clinic.cases.models import Case
 from clinic.coverage.status import coverage_missing, latest_check
 from clinic.records.checklist import is_overdue
 from clinic.records.gate import clinic_today
 from clinic.records.models import Document, RecordItem
+
+# Each later stage adds its part of the document (records, coverage, assignment...) without
+# this module importing it.
+PARTS: dict[str, Callable[[Case], object]] = {}
+
+
+def register_part(name: str, build: Callable[[Case], object]) -> None:
+    PARTS[name] = build
 
 
 def _iso(moment) -> str | None:
@@ -42,7 +52,8 @@ def case_document(case: Case) -> dict:
         "coverage": coverage_document(case),
         "timeline": [{"at": _iso(t.at), "kind": t.kind, "from": t.from_status, "to": t.to_status,
                       "note": t.note, "by": t.actor.name if t.actor else None} for t in case.timeline],
-    }
+    } | {name: build(case) for name, build in PARTS.items()}
+
 
 
 def file_document(document: Document) -> dict:

@@ -101,6 +101,6 @@ def role_home(user) -> str:
     """Where each role starts its day."""
     return {
         COORDINATOR: "cases.queue",
-        SPECIALIST: "auth.specialist_home",
+        SPECIALIST: "matching.proposals",
         ADMIN: "auth.users",
     }[user.role]

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from clinic import audit
 from clinic.auth import forms
-from clinic.auth.access import ADMIN, SPECIALIST, public, role_home, roles_required
+from clinic.auth.access import ADMIN, public, role_home, roles_required
 from clinic.auth.models import ApiToken, User
 from clinic.auth.services import (AccountError, authenticate, create_user, end_session, find_user,
                                   generated_password, issue_token, revoke_token, set_active,
@@ -85,12 +85,6 @@ def home():
     if current_user.is_authenticated:
         return redirect(url_for(role_home(current_user)))
     return render_template("auth/landing.html")
-
-
-@bp.get("/specialist")
-@roles_required(SPECIALIST)
-def specialist_home():
-    return render_template("auth/specialist_home.html")
 
 
 @bp.get("/admin/users")

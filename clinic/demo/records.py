@@ -18,7 +18,7 @@ from clinic.records.uploads import attach_document
 SOURCES = ("patient_portal", "direct_request", "mobile_app", "referring_doctor")
 
 # Case index (clinic/demo/requests.py order) -> what happened to its records.
-READY = (1, 4, 5, 8, 11, 12)
+READY = (0, 1, 4, 5, 8, 9, 11, 12, 13)
 TO_VERIFY = (3, 15)
 FACILITY_OVERDUE, PATIENT_OVERDUE, NOT_APPLICABLE_OUT_OF_NETWORK, NOT_COVERED = 2, 6, 7, 10
 

@@ -26,7 +26,7 @@ class Clinician(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     npi: Mapped[str] = mapped_column(sa.String(10), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20), index=True)
     specialty: Mapped[str | None] = mapped_column(sa.String(120))
     languages: Mapped[str] = mapped_column(sa.String(100), default="en")  # ISO 639-1 codes, ';'-separated
@@ -51,6 +51,7 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     normalized_name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
 
 class Affiliation(db.Model):
@@ -101,6 +102,7 @@ class Subspecialty(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     icd10_prefixes: Mapped[str] = mapped_column(sa.String(500))  # ';'-separated, dotless upper case
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     @property
     def prefixes(self) -> list[str]:
@@ -126,6 +128,7 @@ class Plan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     payer: Mapped[str] = mapped_column(sa.String(120))
     name: Mapped[str] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     @property
     def label(self) -> str:

@@ -26,6 +26,8 @@ class Assignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     specialist_id: Mapped[int] = mapped_column(sa.ForeignKey("clinicians.id"))
+    # The subspecialty the case was matched on (what the specialist is asked to judge).
+    subspecialty_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subspecialties.id"))
     status: Mapped[str] = mapped_column(sa.String(10), default="proposed")
     decline_reason: Mapped[str | None] = mapped_column(sa.String(500))
     conflict_declared: Mapped[bool] = mapped_column(default=False)
@@ -35,3 +37,8 @@ class Assignment(db.Model):
 
     case = relationship("Case")
     specialist = relationship("Clinician", lazy="joined")
+    subspecialty = relationship("Subspecialty", lazy="joined")
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in ("proposed", "accepted")

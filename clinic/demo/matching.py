@@ -1,0 +1,25 @@
+"""Demo matching: proposals waiting, accepted, and declined with a tie, on cases whose
+records and coverage the records step verified (so they are ready to match)."""
+from __future__ import annotations
+
+from clinic.matching.services import accept_assignment, decline_assignment, propose_specialist
+
+
+def load(state: dict) -> None:
+    coordinator, doctor = state["users"]["coordinator"], state["users"]["specialist"]
+    cases, panel = state["cases"], state["panel"]
+
+    def propose(index: int, name: str):
+        return propose_specialist(coordinator, cases[index], panel[name].npi)
+
+    # Breast cancer, urgent: one surgeon declined with a tie to the referring doctor; the demo
+    # specialist's answer is awaited.
+    decline_assignment(None, propose(0, "Dr. Sarah Lindqvist"),
+                       "I trained under Dr. Carter and still co-host her tumour board.", conflict=True)
+    propose(0, doctor.clinician.name)
+    # Prostate cancer: accepted, the case is matched.
+    accept_assignment(None, propose(1, "Dr. Miguel Alvarez"))
+    # Lymphoma, urgent: the first choice is away; the case waits for another proposal.
+    decline_assignment(None, propose(9, "Dr. Isabel Navarro"), "On leave until the end of the month.", conflict=False)
+    # Pancreatic cancer: accepted.
+    accept_assignment(None, propose(13, "Dr. Anika Sharma"))

@@ -1,0 +1,247 @@
+"""Roster import: the CSV files of shared/DESIGN.md section 9, all or nothing.
+
+A registry of file handlers (a later stage adds its own, e.g. availability.csv):
+each handler checks its rows against the directory plus the files of the same
+import, then stores them with set-based upserts by natural key. Nothing is
+written unless every row of every file is valid; every problem is reported with
+its file, line and column. Re-importing the same files changes nothing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from clinic import audit
+from clinic.extensions import db
+
+INVALID = object()  # a cell that failed its check (its problem is already recorded)
+MAX_FILE_BYTES = 200 * 1024 * 1024
+# Roster files another stage will handle; skipped with a notice until it registers them.
+LATER = {"availability.csv": "the scheduling stage"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file] + ([f"line {self.line}"] if self.line else []) + \
+                ([f"column {self.column}"] if self.column else [])
+        return f"{', '.join(where)}: {self.reason}"
+
+
+class RosterError(Exception):
+    """The import was refused; `problems` lists every one found, nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the roster")
+        self.problems = problems
+
+
+@dataclass
+class Row:
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged"
+
+
+@dataclass
+class Sheet:
+    """One file of the import while it is checked: its rows and the problems found so far."""
+
+    name: str
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True
+
+    def unreadable(self, line: int | None, reason: str) -> "Sheet":
+        self.fail(line, None, reason)
+        self.readable = False
+        return self
+
+    def fail(self, line: int | None, column: str | None, reason: str) -> None:
+        self.problems.append(Problem(self.name, line, column, reason))
+
+    def cell(self, row: Row, column: str, check: Callable, *args):
+        """The checked value of a cell, or INVALID after recording why."""
+        try:
+            return check(row.cells.get(column, ""), *args)
+        except ValueError as error:
+            self.fail(row.line, column, str(error))
+            return INVALID
+
+    def first_seen(self, seen: dict, key, row: Row, column: str) -> bool:
+        """True the first time `key` appears in the file; a repeat is a duplicate row."""
+        if key in seen:
+            self.fail(row.line, column, f"duplicate of line {seen[key]}")
+            return False
+        seen[key] = row.line
+        return True
+
+
+@dataclass(frozen=True)
+class RosterFile:
+    name: str
+    columns: tuple[str, ...]
+    order: int                                   # files are checked and stored in this order
+    check: Callable[[Sheet, dict], list]         # rows -> records; adds its keys to the shared index
+    store: Callable[[list, dict], Counts]        # records -> set-based upsert
+
+
+ROSTER_FILES: dict[str, RosterFile] = {}
+
+
+def register_roster_file(handler: RosterFile) -> None:
+    ROSTER_FILES[handler.name] = handler
+    LATER.pop(handler.name, None)
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, Counts]
+    notices: list[str]
+    rows: int
+
+    def lines(self) -> list[str]:
+        return [f"{name}: {counts}" for name, counts in self.counts.items()] + self.notices
+
+
+def read_sheet(name: str, data: bytes, columns: tuple[str, ...]) -> Sheet:
+    """Decode and split one CSV, checking its header; bad bytes become problems, never exceptions.
+
+    A file that cannot be read at all comes back with `readable` false; an unknown column
+    is reported but the rows are still checked, so one import lists every problem.
+    """
+    sheet = Sheet(name)
+    if len(data) > MAX_FILE_BYTES:
+        return sheet.unreadable(None, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if b"\x00" in data:
+        return sheet.unreadable(data[:data.index(b"\x00")].count(b"\n") + 1, "binary content: not a CSV text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return sheet.unreadable(data[:error.start].count(b"\n") + 1, "not UTF-8 text; save the file as CSV UTF-8")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        if not _header_ok(sheet, header, columns):
+            sheet.readable = False
+            return sheet
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                sheet.fail(reader.line_num, None, f"has {len(values)} values; the header has {len(header)}")
+                continue
+            sheet.rows.append(Row(reader.line_num, dict(zip(header, values))))
+    except csv.Error as error:
+        sheet.unreadable(reader.line_num, f"unreadable CSV ({error}); check quotes and field sizes")
+    return sheet
+
+
+def _header_ok(sheet: Sheet, header: list[str], columns: tuple[str, ...]) -> bool:
+    """Report unknown and repeated columns; False when a column the rows need is missing."""
+    if not header:
+        sheet.fail(1, None, f"empty file; the header must be: {','.join(columns)}")
+        return False
+    for position, name in enumerate(header):
+        if name not in columns:
+            sheet.fail(1, name[:40] or f"#{position + 1}", f"unknown column; the columns are: {','.join(columns)}")
+        elif header.index(name) != position:
+            sheet.fail(1, name, "column given twice")
+    missing = [name for name in columns if name not in header]
+    for name in missing:
+        sheet.fail(1, name, "missing column")
+    return not missing
+
+
+def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
+    """Check every file, then store them all, or raise RosterError and write nothing."""
+    notices, problems = [], []
+    for name in sorted(files):
+        if name in LATER and name not in ROSTER_FILES:
+            notices.append(f"{name} skipped: {LATER[name]} imports it.")
+        elif name not in ROSTER_FILES:
+            problems.append(Problem(name, None, None, "not a roster file; expected one of "
+                                    + ", ".join(sorted(ROSTER_FILES))))
+    handlers = sorted((ROSTER_FILES[n] for n in files if n in ROSTER_FILES), key=lambda h: h.order)
+    sheets = [read_sheet(h.name, files[h.name], h.columns) for h in handlers]
+    index = load_index()
+    checked = [(handler, handler.check(sheet, index) if sheet.readable else [])
+               for handler, sheet in zip(handlers, sheets)]
+    problems.extend(p for sheet in sheets for p in sheet.problems)
+    if problems:
+        raise RosterError(problems)
+    counts = {}
+    for handler, records in checked:
+        counts[handler.name] = handler.store(records, index)
+    db.session.expire_all()  # stored with set-based statements; reload any object held in the session
+    rows = sum(len(s.rows) for s in sheets)
+    audit.record(actor, "create", "roster_import", None,
+                 detail="; ".join(f"{n} {c}" for n, c in counts.items())[:200])
+    db.session.flush()
+    return ImportReport(counts, notices, rows)
+
+
+# The shared index: natural keys known in the directory or seen earlier in this import.
+INDEX_LOADERS: list[Callable[[dict], None]] = []
+
+
+def load_index() -> dict:
+    index: dict = {}
+    for loader in INDEX_LOADERS:
+        loader(index)
+    return index
+
+
+def upsert(table: sa.Table, keys: tuple[str, ...], values: tuple[str, ...], records: Iterable[dict],
+           existing: Iterable) -> Counts:
+    """Insert new rows and update changed ones by natural key, in a fixed number of statements.
+
+    `existing` yields rows with the key and value columns (and `id` when the table has one).
+    """
+    by_key = {tuple(getattr(row, k) for k in keys): row for row in existing}
+    inserts, updates, counts = [], [], Counts()
+    for record in records:
+        current = by_key.get(tuple(record[k] for k in keys))
+        if current is None:
+            inserts.append(record)
+        elif any(getattr(current, v) != record[v] for v in values):
+            updates.append({f"v_{v}": record[v] for v in values} | _where_values(table, keys, current))
+        else:
+            counts.unchanged += 1
+    if inserts:
+        db.session.execute(sa.insert(table), inserts)
+    if updates:
+        statement = sa.update(table).where(*_where(table, keys)).values({v: sa.bindparam(f"v_{v}") for v in values})
+        db.session.execute(statement, updates)
+    counts.new, counts.changed = len(inserts), len(updates)
+    return counts
+
+
+def _where(table: sa.Table, keys: tuple[str, ...]):
+    if "id" in table.c:
+        return [table.c.id == sa.bindparam("k_id")]
+    return [table.c[k] == sa.bindparam(f"k_{k}") for k in keys]
+
+
+def _where_values(table: sa.Table, keys: tuple[str, ...], row) -> dict:
+    if "id" in table.c:
+        return {"k_id": row.id}
+    return {f"k_{k}": getattr(row, k) for k in keys}

@@ -1,0 +1,110 @@
+"""Matching in the JSON API v1 (shared/DESIGN.md section 9), on the API blueprint."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from flask import jsonify, request
+from flask_login import current_user
+from pydantic import StringConstraints
+
+from clinic import audit
+from clinic.api.errors import ApiError
+from clinic.api.schemas import Strict
+from clinic.api.serializers import register_part
+from clinic.api.views import bp, parse
+from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
+from clinic.cases.models import Case
+from clinic.extensions import db
+from clinic.matching import services
+from clinic.matching.access import own_assignment
+from clinic.matching.models import Assignment
+
+
+class AssignmentIn(Strict):
+    npi: Annotated[str, StringConstraints(pattern=r"^\d{10}$")]
+    subspecialty: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class DeclineIn(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    conflict: bool = False
+
+
+def assignment_document(assignment: Assignment | None) -> dict | None:
+    if assignment is None:
+        return None
+    return {"id": assignment.id, "status": assignment.status, "npi": assignment.specialist.npi,
+            "specialist": assignment.specialist.name,
+            "subspecialty": assignment.subspecialty.code if assignment.subspecialty else None,
+            "proposed_at": assignment.proposed_at.isoformat(),
+            "responded_at": assignment.responded_at.isoformat() if assignment.responded_at else None,
+            "decline_reason": assignment.decline_reason, "conflict_declared": assignment.conflict_declared}
+
+
+def _latest_assignment(case: Case) -> dict | None:
+    found = services.case_assignments(case)
+    return assignment_document(found[0] if found else None)
+
+
+register_part("assignment", _latest_assignment)
+
+
+def _refused(error: services.MatchingError):
+    if isinstance(error, services.NotEligible):
+        return ApiError(422, str(error), {"npi": error.reasons or [str(error)]})
+    return ApiError(409, str(error))
+
+
+@bp.get("/requests/<int:case_id>/matches")
+@roles_required(COORDINATOR)
+def matches(case_id: int):
+    case = db.session.get(Case, case_id) or deny("case", case_id)
+    result = services.shortlist(case, subspecialty=request.args.get("subspecialty", "")[:40] or None)
+    audit.record(current_user, "view", "case_matches", case.id, detail=f"candidates={len(result.candidates)}")
+    db.session.commit()
+    return jsonify(
+        candidates=[{"npi": c.specialist.npi, "name": c.specialist.name, "rank": c.rank,
+                     "factors": c.factors.as_dict()} for c in result.candidates],
+        excluded=[{"npi": x.specialist.npi, "name": x.specialist.name, "rule": x.rule,
+                   "reasons": [r.text for r in x.reasons]} for x in result.excluded],
+        warnings=result.warnings, needs_subspecialty=result.needs_subspecialty)
+
+
+@bp.post("/requests/<int:case_id>/assignment")
+@roles_required(COORDINATOR)
+def propose(case_id: int):
+    case = db.session.get(Case, case_id) or deny("case", case_id)
+    body = parse(AssignmentIn)
+    try:
+        assignment = services.propose_specialist(current_user, case, body.npi, body.subspecialty)
+    except services.MatchingError as error:
+        raise _refused(error) from None
+    db.session.commit()
+    response = jsonify(assignment_document(assignment))
+    response.status_code = 201
+    return response
+
+
+@bp.post("/assignments/<int:assignment_id>/accept")
+@roles_required(SPECIALIST)
+def accept(assignment_id: int):
+    assignment = own_assignment(assignment_id)
+    try:
+        services.accept_assignment(current_user, assignment)
+    except services.MatchingError as error:
+        raise _refused(error) from None
+    db.session.commit()
+    return jsonify(assignment_document(assignment) | {"case_status": assignment.case.status})
+
+
+@bp.post("/assignments/<int:assignment_id>/decline")
+@roles_required(SPECIALIST)
+def decline(assignment_id: int):
+    assignment = own_assignment(assignment_id)
+    body = parse(DeclineIn)
+    try:
+        services.decline_assignment(current_user, assignment, body.reason, body.conflict)
+    except services.MatchingError as error:
+        raise _refused(error) from None
+    db.session.commit()
+    return jsonify(assignment_document(assignment) | {"case_status": assignment.case.status})

@@ -1,0 +1,190 @@
+"""Load what the engine needs for one case, in a fixed number of set queries (never one per specialist).
+
+Only rows that can matter are read: the doctors' affiliations and the
+specialists' stints at those same organizations, relationships touching the
+doctors, and network rows of the case's plan alone.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from clinic.cases.models import Case
+from clinic.coverage.status import latest_check
+from clinic.cases.vocabulary import urgency_window_days
+from clinic.cases.workflow import OPEN_STATUSES
+from clinic.directory.models import (Affiliation, Clinician, NetworkMembership, Organization, Plan, Relationship,
+                                     SpecialistSubspecialty, Subspecialty, normalize_name)
+from clinic.extensions import db
+from clinic.matching import engine
+from clinic.matching.intervals import Span
+from clinic.matching.models import Assignment
+
+# The scheduling stage tells each candidate's earliest free slot: (specialist ids, day, window days) -> slots.
+SlotSource = Callable[[Sequence[int], date, int], Mapping[int, datetime]]
+SLOT_SOURCES: list[SlotSource] = []
+
+
+def register_slot_source(source: SlotSource) -> None:
+    SLOT_SOURCES.append(source)
+
+
+@dataclass(frozen=True)
+class StatedPlan:
+    self_pay: bool
+    payer: str | None
+    plan: str | None
+    out_of_network_agreed: bool = False
+
+
+def case_plan(case: Case) -> StatedPlan:
+    """The plan to match on: the latest coverage check when there is one (what the payer
+    confirmed), else the coverage the request states."""
+    check = latest_check(case)
+    if check is None:
+        return StatedPlan(case.self_pay, case.payer, case.plan_name)
+    agreed = check.result == "verified_out_of_network" and check.patient_agreed_out_of_network
+    return StatedPlan(check.result == "self_pay", check.payer, check.plan_name, out_of_network_agreed=agreed)
+
+
+def case_facts(case: Case, on: date, subspecialty: str | None = None) -> tuple[engine.CaseFacts, int | None]:
+    """The case as the engine sees it, and the id of its plan in the directory (None if unknown)."""
+    stated = case_plan(case)
+    plan = _find_plan(stated) if not stated.self_pay else None
+    label = f"{stated.payer} {stated.plan}" if stated.payer and stated.plan else None
+    coverage = engine.Coverage(self_pay=stated.self_pay, plan_label=label, plan_known=plan is not None,
+                               out_of_network_agreed=stated.out_of_network_agreed)
+    earlier = db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)).all()
+    facts = engine.CaseFacts(
+        case_id=case.id, on=on, coverage=coverage, icd10=case.icd10_code,
+        chosen_subspecialty=None if case.icd10_code else subspecialty,
+        doctors=_doctors(case, on), lookback_years=current_app.config["INDEPENDENCE_LOOKBACK_YEARS"],
+        window_days=urgency_window_days(case.urgency), language=case.patient.language,
+        conflicts=frozenset(a.specialist_id for a in earlier if a.conflict_declared),
+        declined={a.specialist_id: a.decline_reason or "no reason given"
+                  for a in earlier if a.status == "declined" and not a.conflict_declared},
+    )
+    return facts, plan.id if plan else None
+
+
+def _find_plan(stated: StatedPlan) -> Plan | None:
+    if not stated.payer or not stated.plan:
+        return None
+    return db.session.scalar(sa.select(Plan).where(
+        sa.func.lower(Plan.payer) == stated.payer.strip().lower(),
+        sa.func.lower(Plan.name) == stated.plan.strip().lower()))
+
+
+def _doctors(case: Case, on: date) -> tuple[engine.Doctor, ...]:
+    named = list(case.clinicians)
+    known_ids = [c.clinician_id for c in named if c.clinician_id]
+    stints = defaultdict(list)
+    if known_ids:
+        for row in db.session.execute(_stints_query().where(Affiliation.clinician_id.in_(known_ids))):
+            stints[row.clinician_id].append(_stint(row))
+    keys = {normalize_name(c.organization) for c in named if c.organization}
+    orgs = {}
+    if keys:
+        orgs = {o.normalized_name: o for o in db.session.scalars(
+            sa.select(Organization).where(Organization.normalized_name.in_(keys)))}
+    doctors = []
+    for person in named:
+        found = list(stints.get(person.clinician_id, [])) if person.clinician_id else []
+        org = orgs.get(normalize_name(person.organization)) if person.organization else None
+        # A doctor outside the directory is tied to everyone currently at the organization the
+        # request names (section 5); for a listed doctor it only adds what the directory lacks.
+        if org is not None and all(s.organization_id != org.id for s in found):
+            found.append(engine.Stint(org.id, org.name, Span(on, on), stated=True))
+        doctors.append(engine.Doctor(person.role, person.name, person.clinician_id, person.npi, tuple(found)))
+    return tuple(doctors)
+
+
+def _stints_query():
+    return (sa.select(Affiliation.clinician_id, Affiliation.organization_id, Organization.name,
+                      Affiliation.start, Affiliation.end)
+            .join(Organization, Organization.id == Affiliation.organization_id))
+
+
+def _stint(row) -> engine.Stint:
+    return engine.Stint(row.organization_id, row.name, Span(row.start, row.end))
+
+
+def specialists(facts: engine.CaseFacts, plan_id: int | None) -> list[engine.Specialist]:
+    """Every specialist on the panel with the facts that bear on this case."""
+    doctor_ids = [d.clinician_id for d in facts.doctors if d.clinician_id]
+    org_ids = {s.organization_id for d in facts.doctors for s in d.stints}
+    expertise = _expertise(facts)
+    stints = defaultdict(list)
+    if org_ids:
+        for row in db.session.execute(_stints_query().where(Affiliation.organization_id.in_(org_ids))):
+            stints[row.clinician_id].append(_stint(row))
+    declared = _declared(doctor_ids)
+    networks = defaultdict(list)
+    if plan_id is not None:
+        rows = db.session.execute(sa.select(NetworkMembership.specialist_id, NetworkMembership.start,
+                                            NetworkMembership.end).where(NetworkMembership.plan_id == plan_id))
+        for row in rows:
+            networks[row.specialist_id].append(Span(row.start, row.end))
+    caseload = _caseload(facts.case_id)
+    rows = db.session.execute(sa.select(Clinician.id, Clinician.npi, Clinician.name, Clinician.active,
+                                        Clinician.academic, Clinician.languages)
+                              .where(Clinician.kind == "specialist"))
+    return [engine.Specialist(
+        id=row.id, npi=row.npi, name=row.name, active=row.active, academic=row.academic,
+        languages=tuple(code for code in row.languages.split(";") if code),
+        expertise=tuple(expertise.get(row.id, ())), stints=tuple(stints.get(row.id, ())),
+        declared=tuple(declared.get(row.id, ())), networks=tuple(networks.get(row.id, ())),
+        caseload=caseload.get(row.id, 0),
+    ) for row in rows]
+
+
+def _expertise(facts: engine.CaseFacts) -> dict[int, list[engine.Expertise]]:
+    """Specialists' subspecialties that can cover this case (the others decide nothing)."""
+    code = (facts.icd10 or "").replace(".", "").upper()
+    relevant = []
+    for sub in db.session.scalars(sa.select(Subspecialty).where(Subspecialty.active.is_(True))):
+        prefixes = tuple(sub.prefixes)
+        if (code and any(code.startswith(p) for p in prefixes)) or (not code and sub.code == facts.chosen_subspecialty):
+            relevant.append(sub)
+    found = defaultdict(list)
+    if not relevant:
+        return found
+    by_id = {sub.id: sub for sub in relevant}
+    rows = db.session.execute(sa.select(SpecialistSubspecialty.specialist_id, SpecialistSubspecialty.subspecialty_id,
+                                        SpecialistSubspecialty.annual_volume)
+                              .where(SpecialistSubspecialty.subspecialty_id.in_(by_id)))
+    for row in rows:
+        sub = by_id[row.subspecialty_id]
+        found[row.specialist_id].append(engine.Expertise(sub.id, sub.code, sub.name, tuple(sub.prefixes),
+                                                         row.annual_volume))
+    return found
+
+
+def _declared(doctor_ids: list[int]) -> dict[int, list[engine.Declared]]:
+    found = defaultdict(list)
+    if not doctor_ids:
+        return found
+    rows = db.session.execute(sa.select(Relationship).where(sa.or_(
+        Relationship.clinician_a_id.in_(doctor_ids), Relationship.clinician_b_id.in_(doctor_ids))))
+    for (tie,) in rows:
+        span = Span(tie.start, tie.end)
+        # Symmetric: stored once, read from both sides.
+        found[tie.clinician_a_id].append(engine.Declared(tie.clinician_b_id, tie.kind, span))
+        found[tie.clinician_b_id].append(engine.Declared(tie.clinician_a_id, tie.kind, span))
+    return found
+
+
+def _caseload(this_case: int | None) -> dict[int, int]:
+    """Live assignments per specialist on open cases, other than the case being matched."""
+    rows = db.session.execute(
+        sa.select(Assignment.specialist_id, sa.func.count())
+        .join(Case, Case.id == Assignment.case_id)
+        .where(Assignment.status.in_(("proposed", "accepted")), Case.status.in_(OPEN_STATUSES),
+               Assignment.case_id != this_case)
+        .group_by(Assignment.specialist_id))
+    return dict(rows.all())

@@ -1,0 +1,24 @@
+"""The matching section of the coordinator's case page: the assignment and the top of the shortlist."""
+from __future__ import annotations
+
+from clinic.cases.panels import register_panel
+from clinic.matching import forms, services
+from clinic.matching.engine import RULES
+
+TOP = 5
+
+
+def panel_context(case, actor) -> dict:
+    assignments = services.case_assignments(case)
+    live = next((a for a in assignments if a.is_live), None)
+    result = None
+    if case.status == "ready_to_match" and live is None:
+        result = services.shortlist(case)
+    return {
+        "assignments": assignments, "live": live, "shortlist": result, "top": TOP,
+        "subspecialties": services.active_subspecialties() if result is not None and result.needs_subspecialty else [],
+        "propose_form": forms.ProposeForm(), "confirm_form": forms.ConfirmForm(), "rules": RULES,
+    }
+
+
+register_panel("matching", 30, "matching/_panel.html", panel_context)

@@ -1,0 +1,174 @@
+"""Matching operations: the shortlist, proposing a specialist, their answer. They flush, never commit."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from clinic import audit
+from clinic.auth.models import User
+from clinic.cases import workflow
+from clinic.cases.models import Case
+from clinic.database import utcnow
+from clinic.directory.models import Clinician, Subspecialty
+from clinic.extensions import db
+from clinic.mail.outbox import enqueue
+from clinic.matching import engine, facts
+from clinic.matching.models import Assignment
+
+LIVE = ("proposed", "accepted")
+
+
+class MatchingError(Exception):
+    """A refused matching step (wrong stage, a proposal already out), worded for the user."""
+
+
+class NotEligible(MatchingError):
+    """The specialist fails a hard rule for this case; `reasons` says which."""
+
+    def __init__(self, message: str, reasons: list[str] | None = None):
+        super().__init__(message)
+        self.reasons = reasons or []
+
+
+@workflow.guard("ready_to_match", "matched")
+def _specialist_accepted(case: Case) -> list[str]:
+    live = live_assignment(case)
+    if live is not None and live.status == "accepted":
+        return []
+    if live is not None:
+        return [f"{live.specialist.name} to accept or decline the proposal"]
+    return ["A specialist to be proposed and to accept the case"]
+
+
+def shortlist(case: Case, on: date | None = None, subspecialty: str | None = None) -> engine.Shortlist:
+    """Every panel specialist, ranked or excluded with reasons, for this case on day `on`."""
+    case_facts, plan_id = facts.case_facts(case, on or utcnow().date(), subspecialty)
+    result = engine.match(case_facts, facts.specialists(case_facts, plan_id))
+    ids = [c.specialist.id for c in result.candidates]
+    for source in facts.SLOT_SOURCES:
+        if ids:
+            result = engine.with_slots(case_facts, result, source(ids, case_facts.on, case_facts.window_days))
+    return result
+
+
+def active_subspecialties() -> list[Subspecialty]:
+    return list(db.session.scalars(sa.select(Subspecialty).where(Subspecialty.active.is_(True))
+                                   .order_by(Subspecialty.name)))
+
+
+def live_assignment(case: Case) -> Assignment | None:
+    return db.session.scalar(sa.select(Assignment).where(Assignment.case_id == case.id, Assignment.status.in_(LIVE)))
+
+
+def case_assignments(case: Case) -> list[Assignment]:
+    return list(db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)
+                                   .order_by(Assignment.proposed_at.desc(), Assignment.id.desc())))
+
+
+def specialist_assignments(clinician_id: int) -> list[Assignment]:
+    return list(db.session.scalars(
+        sa.select(Assignment).join(Case, Case.id == Assignment.case_id)
+        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(LIVE))
+        .order_by(Assignment.status.desc(), Case.urgency.desc(), Assignment.proposed_at)))
+
+
+def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = None) -> Assignment:
+    """Offer the case to a specialist who passes every hard rule today."""
+    if case.status != "ready_to_match":
+        raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
+                            "only a case ready to match can be offered to a specialist.")
+    live = live_assignment(case)
+    if live is not None:
+        raise MatchingError(f"{live.specialist.name} already has this case ({live.status}). "
+                            "Withdraw that proposal first.")
+    person = db.session.scalar(sa.select(Clinician).where(Clinician.npi == (npi or "").strip(),
+                                                          Clinician.kind == "specialist"))
+    if person is None:
+        raise NotEligible("No specialist on the panel has this NPI.")
+    result = shortlist(case, subspecialty=subspecialty)
+    chosen = result.candidate(person.id)
+    if chosen is None:
+        details = [r.text for x in result.excluded if x.specialist.id == person.id for r in x.reasons]
+        raise NotEligible(f"{person.name} cannot take this case: "
+                          f"{'; '.join(details) or 'choose the subspecialty first'}.", details)
+    sub_id = db.session.scalar(sa.select(Subspecialty.id).where(Subspecialty.code == chosen.factors.subspecialty_code))
+    assignment = Assignment(case_id=case.id, specialist_id=person.id, subspecialty_id=sub_id,
+                            proposed_by_id=getattr(actor, "id", None), status="proposed")
+    try:
+        with db.session.begin_nested():
+            db.session.add(assignment)
+    except sa.exc.IntegrityError:
+        raise MatchingError("Another coordinator proposed a specialist for this case a moment ago. "
+                            "Reload the page.") from None
+    workflow.note(actor, case, "matching", f"Proposed to {person.name} (rank {chosen.rank}).")
+    audit.record(actor, "create", "assignment", assignment.id, detail=f"case={case.id} rank={chosen.rank}")
+    _tell_specialist(person, case)
+    db.session.flush()
+    return assignment
+
+
+def _tell_specialist(person: Clinician, case: Case) -> None:
+    # No diagnosis in a subject or body that leaves the clinic: the reference and a link only.
+    account = db.session.scalar(sa.select(User).where(User.clinician_id == person.id, User.active.is_(True)))
+    address = account.email if account is not None else person.email
+    if not address:
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        link = url_for("matching.proposals", _external=True)  # also outside a request (demo, API, CLI)
+    enqueue(address, "A second-opinion case is waiting for your answer",
+            f"Dear {person.name},\n\nCase {case.reference} has been proposed to you. Sign in to accept or "
+            f"decline it:\n{link}\n\n{current_app.config['CLINIC_NAME']}", case_id=case.id)
+
+
+def accept_assignment(actor, assignment: Assignment) -> None:
+    """The specialist takes the case; the case moves to matched as soon as it is ready to."""
+    if assignment.status != "proposed":
+        raise MatchingError(f"This proposal is already {assignment.status}.")
+    assignment.status = "accepted"
+    assignment.responded_at = utcnow()
+    case = assignment.case
+    workflow.note(actor, case, "matching", f"{assignment.specialist.name} accepted the case.")
+    audit.record(actor, "update", "assignment", assignment.id, detail="accepted")
+    db.session.flush()
+    workflow.advance(actor, case)
+    db.session.flush()
+
+
+def decline_assignment(actor, assignment: Assignment, reason: str, conflict: bool) -> None:
+    """The specialist declines (or gives back an accepted case); a declared tie is honoured from now on."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MatchingError("Give the reason for declining.")
+    note = f"{assignment.specialist.name} declined: {reason}"
+    if conflict:
+        note += " (declared a tie to the first doctor: not proposed again for this case)"
+    _end(actor, assignment, "declined", note)
+    assignment.decline_reason = reason[:500]
+    assignment.conflict_declared = bool(conflict)
+    audit.record(actor, "update", "assignment", assignment.id, detail=f"declined conflict={'yes' if conflict else 'no'}")
+    db.session.flush()
+
+
+def withdraw_proposal(actor, assignment: Assignment) -> None:
+    """The coordinator takes the case back from a specialist (no answer, or a better match)."""
+    _end(actor, assignment, "withdrawn", f"Proposal to {assignment.specialist.name} withdrawn by the coordinator.")
+    audit.record(actor, "update", "assignment", assignment.id, detail="withdrawn")
+    db.session.flush()
+
+
+def _end(actor, assignment: Assignment, status: str, note: str) -> None:
+    case = assignment.case
+    if assignment.status not in LIVE:
+        raise MatchingError(f"This proposal is already {assignment.status}.")
+    if assignment.status == "accepted" and case.status not in ("ready_to_match", "matched", "records_pending"):
+        raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
+                            "cancel the appointment before the specialist gives the case back.")
+    was_accepted = assignment.status == "accepted"
+    assignment.status = status
+    assignment.responded_at = utcnow()
+    if was_accepted and case.status == "matched":
+        workflow.transition(actor, case, "ready_to_match", note)
+    else:
+        workflow.note(actor, case, "matching", note)

@@ -1,0 +1,116 @@
+"""Matching pages: the coordinator's shortlist and proposal, the specialist's answer."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from clinic import audit
+from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
+from clinic.cases.models import Case
+from clinic.extensions import db
+from clinic.matching import api as _api  # noqa: F401  (adds the matching routes to the API blueprint)
+from clinic.matching import forms, services
+from clinic.matching import panel as _panel  # noqa: F401  (registers the case-page section)
+from clinic.matching.access import own_assignment
+from clinic.matching.engine import RULES
+from clinic.matching.models import Assignment
+
+bp = Blueprint("matching", __name__)
+
+
+@bp.get("/cases/<int:case_id>/matches")
+@roles_required(COORDINATOR)
+def shortlist(case_id: int):
+    case = db.session.get(Case, case_id) or deny("case", case_id)
+    chosen = request.args.get("subspecialty", "")[:40] or None
+    result = services.shortlist(case, subspecialty=chosen)
+    audit.record(current_user, "view", "case_matches", case.id, detail=f"candidates={len(result.candidates)}")
+    db.session.commit()
+    return render_template("matching/shortlist.html", case=case, result=result, chosen=chosen,
+                           subspecialties=services.active_subspecialties(), live=services.live_assignment(case),
+                           propose_form=forms.ProposeForm(), rules=RULES)
+
+
+@bp.post("/cases/<int:case_id>/assignment")
+@roles_required(COORDINATOR)
+def propose(case_id: int):
+    case = db.session.get(Case, case_id) or deny("case", case_id)
+    form = forms.ProposeForm()
+    if not form.validate_on_submit():
+        flash("Choose a specialist from the shortlist.", "danger")
+        return redirect(url_for("matching.shortlist", case_id=case.id))
+    try:
+        assignment = services.propose_specialist(current_user, case, form.npi.data, form.subspecialty.data or None)
+    except services.MatchingError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("matching.shortlist", case_id=case.id))
+    db.session.commit()
+    flash(f"Case {case.reference} proposed to {assignment.specialist.name}.", "success")
+    return redirect(url_for("cases.case", case_id=case.id))
+
+
+@bp.post("/assignments/<int:assignment_id>/withdraw")
+@roles_required(COORDINATOR)
+def withdraw(assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id) or deny("assignment", assignment_id)
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            services.withdraw_proposal(current_user, assignment)
+            db.session.commit()
+            flash(f"Proposal to {assignment.specialist.name} withdrawn.", "success")
+        except services.MatchingError as error:
+            flash(str(error), "danger")
+    return redirect(url_for("cases.case", case_id=assignment.case_id))
+
+
+@bp.get("/specialist/proposals")
+@roles_required(SPECIALIST)
+def proposals():
+    mine = services.specialist_assignments(current_user.clinician_id) if current_user.clinician_id else []
+    audit.record(current_user, "view", "assignment_list", None, detail=f"n={len(mine)}")
+    db.session.commit()
+    return render_template("matching/proposals.html", assignments=mine)
+
+
+@bp.get("/specialist/assignments/<int:assignment_id>")
+@roles_required(SPECIALIST)
+def assignment(assignment_id: int):
+    found = own_assignment(assignment_id)
+    audit.record(current_user, "view", "assignment", found.id)
+    db.session.commit()
+    return render_template("matching/assignment.html", assignment=found, case=found.case,
+                           accept_form=forms.ConfirmForm(), decline_form=forms.DeclineForm())
+
+
+@bp.post("/specialist/assignments/<int:assignment_id>/accept")
+@roles_required(SPECIALIST)
+def accept(assignment_id: int):
+    found = own_assignment(assignment_id)
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            services.accept_assignment(current_user, found)
+            db.session.commit()
+            flash(f"You accepted case {found.case.reference}.", "success")
+            return redirect(url_for("matching.proposals"))
+        except services.MatchingError as error:
+            flash(str(error), "danger")
+    return redirect(url_for("matching.assignment", assignment_id=found.id))
+
+
+@bp.post("/specialist/assignments/<int:assignment_id>/decline")
+@roles_required(SPECIALIST)
+def decline(assignment_id: int):
+    found = own_assignment(assignment_id)
+    form = forms.DeclineForm()
+    if form.validate_on_submit():
+        try:
+            services.decline_assignment(current_user, found, form.reason.data, form.conflict.data)
+            db.session.commit()
+            flash(f"You declined case {found.case.reference}. The coordinator has been told why.", "success")
+            return redirect(url_for("matching.proposals"))
+        except services.MatchingError as error:
+            form.reason.errors.append(str(error))
+    audit.record(current_user, "view", "assignment", found.id)
+    db.session.commit()
+    return render_template("matching/assignment.html", assignment=found, case=found.case,
+                           accept_form=forms.ConfirmForm(), decline_form=form), 422
