@@ -1,23 +1,14 @@
 """The case as the API shows it: status, what it waits for, and each stage's part."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from clinic.cases import icd10, workflow
 from clinic.cases.models import Case
 from clinic.coverage.status import coverage_missing, latest_check
 from clinic.records.checklist import is_overdue
 from clinic.records.gate import clinic_today
+from clinic.matching.models import Assignment
+from clinic.matching.services import latest_assignment
 from clinic.records.models import Document, RecordItem
-
-# Each later stage adds its part of the document (records, coverage, assignment...) without
-# this module importing it.
-PARTS: dict[str, Callable[[Case], object]] = {}
-
-
-def register_part(name: str, build: Callable[[Case], object]) -> None:
-    PARTS[name] = build
-
 
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
@@ -52,7 +43,8 @@ def case_document(case: Case) -> dict:
         "coverage": coverage_document(case),
         "timeline": [{"at": _iso(t.at), "kind": t.kind, "from": t.from_status, "to": t.to_status,
                       "note": t.note, "by": t.actor.name if t.actor else None} for t in case.timeline],
-    } | {name: build(case) for name, build in PARTS.items()}
+        "assignment": assignment_document(latest_assignment(case)),
+    }
 
 
 
@@ -86,3 +78,13 @@ def coverage_document(case: Case) -> dict:
         "checked_at": _iso(check.checked_at), "checked_by": check.checked_by.name if check.checked_by else None,
     }
     return {"satisfied": not waiting, "waiting_for": waiting, "latest_check": latest}
+
+
+def assignment_document(assignment: Assignment | None) -> dict | None:
+    if assignment is None:
+        return None
+    return {"id": assignment.id, "status": assignment.status, "npi": assignment.specialist.npi,
+            "specialist": assignment.specialist.name,
+            "subspecialty": assignment.subspecialty.code if assignment.subspecialty else None,
+            "proposed_at": _iso(assignment.proposed_at), "responded_at": _iso(assignment.responded_at),
+            "decline_reason": assignment.decline_reason, "conflict_declared": assignment.conflict_declared}

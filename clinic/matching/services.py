@@ -67,6 +67,11 @@ def case_assignments(case: Case) -> list[Assignment]:
                                    .order_by(Assignment.proposed_at.desc(), Assignment.id.desc())))
 
 
+def latest_assignment(case: Case) -> Assignment | None:
+    return db.session.scalar(sa.select(Assignment).where(Assignment.case_id == case.id)
+                             .order_by(Assignment.proposed_at.desc(), Assignment.id.desc()).limit(1))
+
+
 def specialist_assignments(clinician_id: int) -> list[Assignment]:
     return list(db.session.scalars(
         sa.select(Assignment).join(Case, Case.id == Assignment.case_id)

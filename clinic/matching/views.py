@@ -8,7 +8,6 @@ from clinic import audit
 from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
 from clinic.cases.models import Case
 from clinic.extensions import db
-from clinic.matching import api as _api  # noqa: F401  (adds the matching routes to the API blueprint)
 from clinic.matching import forms, services
 from clinic.matching import panel as _panel  # noqa: F401  (registers the case-page section)
 from clinic.matching.access import own_assignment

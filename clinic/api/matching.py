@@ -1,4 +1,4 @@
-"""Matching in the JSON API v1 (shared/DESIGN.md section 9), on the API blueprint."""
+"""Matching in the API: the shortlist with reasons, proposing, the specialist's answer."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -10,14 +10,13 @@ from pydantic import StringConstraints
 from clinic import audit
 from clinic.api.errors import ApiError
 from clinic.api.schemas import Strict
-from clinic.api.serializers import register_part
-from clinic.api.views import bp, parse
+from clinic.api.blueprint import bp, created, parse
+from clinic.api.serializers import assignment_document
 from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
 from clinic.cases.models import Case
 from clinic.extensions import db
 from clinic.matching import services
 from clinic.matching.access import own_assignment
-from clinic.matching.models import Assignment
 
 
 class AssignmentIn(Strict):
@@ -28,25 +27,6 @@ class AssignmentIn(Strict):
 class DeclineIn(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     conflict: bool = False
-
-
-def assignment_document(assignment: Assignment | None) -> dict | None:
-    if assignment is None:
-        return None
-    return {"id": assignment.id, "status": assignment.status, "npi": assignment.specialist.npi,
-            "specialist": assignment.specialist.name,
-            "subspecialty": assignment.subspecialty.code if assignment.subspecialty else None,
-            "proposed_at": assignment.proposed_at.isoformat(),
-            "responded_at": assignment.responded_at.isoformat() if assignment.responded_at else None,
-            "decline_reason": assignment.decline_reason, "conflict_declared": assignment.conflict_declared}
-
-
-def _latest_assignment(case: Case) -> dict | None:
-    found = services.case_assignments(case)
-    return assignment_document(found[0] if found else None)
-
-
-register_part("assignment", _latest_assignment)
 
 
 def _refused(error: services.MatchingError):
@@ -80,9 +60,7 @@ def propose(case_id: int):
     except services.MatchingError as error:
         raise _refused(error) from None
     db.session.commit()
-    response = jsonify(assignment_document(assignment))
-    response.status_code = 201
-    return response
+    return created(assignment_document(assignment))
 
 
 @bp.post("/assignments/<int:assignment_id>/accept")
