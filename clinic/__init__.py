@@ -17,7 +17,11 @@ BLUEPRINTS = (
     "clinic.auth.views",
     "clinic.audit.views",
     "clinic.cases.views",
+    "clinic.scheduling.views",
+    "clinic.scheduling.availability_views",
+    "clinic.mail.views",
     "clinic.api.views",
+    "clinic.scheduling.api",
 )
 
 
@@ -63,6 +67,7 @@ def _import_models() -> None:
     from clinic.directory import models as _directory  # noqa: F401
     from clinic.mail import models as _mail  # noqa: F401
     from clinic.matching import models as _matching  # noqa: F401
+    from clinic.scheduling import models as _scheduling  # noqa: F401
 
 
 def _quiet_logs(app: Flask) -> None:

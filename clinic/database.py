@@ -76,4 +76,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+        # `immediate` as an execution option of this connection (Session.connection(execution_options=...)
+        # sets it before BEGIN); conn.info outlives the checkout, so it is read too but not relied on.
+        immediate = conn.get_execution_options().get("immediate") or conn.info.get("immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from clinic.cases import icd10, workflow
 from clinic.cases.models import Case
+from clinic.scheduling.hooks import case_appointment
 
 
 def _iso(moment) -> str | None:
@@ -33,6 +34,7 @@ def case_document(case: Case) -> dict:
         {"payer": case.payer, "plan": case.plan_name, "member_id": case.member_id},
         "questions": [{"id": q.id, "category": q.category, "text": q.text, "answer": q.answer}
                       for q in case.questions],
+        "appointment": case_appointment(case),
         "timeline": [{"at": _iso(t.at), "kind": t.kind, "from": t.from_status, "to": t.to_status,
                       "note": t.note, "by": t.actor.name if t.actor else None} for t in case.timeline],
     }
