@@ -110,6 +110,9 @@ def vtimezone(tzid: str, year: int) -> Timezone:
         standard = datetime(year, 1, 1, tzinfo=UTC)
         single = TimezoneStandard()
         single.add("dtstart", datetime(EPOCH_YEAR, 1, 1))
+        # The RDATE repeats DTSTART (redundant under RFC 5545): some parsers (python `ical`)
+        # only count onsets listed by a rule or an RDATE.
+        single.add("rdate", datetime(EPOCH_YEAR, 1, 1))
         single.add("tzoffsetfrom", standard.astimezone(zone).utcoffset())
         single.add("tzoffsetto", standard.astimezone(zone).utcoffset())
         single.add("tzname", standard.astimezone(zone).tzname())
