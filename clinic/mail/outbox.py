@@ -14,7 +14,7 @@ import smtplib
 import uuid
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -38,7 +38,7 @@ def enqueue(recipient: str, subject: str, text: str, html: str | None = None, *,
     domain = current_app.config["MAIL_FROM"].rpartition("@")[2].strip("> ") or "clinic.example"
     message = OutboxMessage(recipient=recipient, subject=" ".join(subject.split())[:200], text_body=text,
                             html_body=html, ics=ics, ics_method=ics_method, case_id=case_id,
-                            message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain))
+                            message_id=f"<{uuid.uuid4().hex}@{domain}>")  # short: never folded
     db.session.add(message)
     g.outbox_dirty = True  # the request delivers after its commit (see register_delivery)
     return message
