@@ -13,6 +13,7 @@ from clinic.extensions import db
 
 users = click.Group("users", help="Create accounts and API tokens.")
 outbox = click.Group("outbox", help="Deliver queued mail.")
+availability = click.Group("availability", help="Specialists' weekly openings.")
 
 
 @click.command("demo")
@@ -94,7 +95,27 @@ def send_command(limit, include_waiting):
         sys.exit(1)
 
 
-COMMANDS = [demo_command, users, outbox]
+@availability.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_availability_command(path):
+    """Upsert weekly openings from availability.csv (all or nothing; errors name file, line and column)."""
+    from pathlib import Path
+
+    from clinic.scheduling.roster import AvailabilityImportError, import_availability
+
+    try:
+        count = import_availability(None, Path(path).read_text(encoding="utf-8"), Path(path).name)
+    except (AvailabilityImportError, UnicodeDecodeError) as error:
+        db.session.rollback()
+        for line in getattr(error, "errors", [f"{Path(path).name}: not UTF-8 text."]):
+            click.echo(str(line), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{count} openings imported.")
+
+
+COMMANDS = [demo_command, users, outbox, availability]
 
 
 def register_commands(app) -> None:

@@ -35,6 +35,30 @@ ACCESS = {
     "cases.add_note": {C},
     "api.create_request": {C},
     "api.get_request": {C},
+    "scheduling.book": {C},
+    "scheduling.appointment": {C},
+    "scheduling.reschedule": {C},
+    "scheduling.cancel": {C},
+    "scheduling.complete": {C},
+    "scheduling.no_show": {C},
+    "scheduling.download": {C},
+    "scheduling.feed": ANYONE,
+    "availability.index": {A},
+    "availability.mine": {S},
+    "availability.specialist": {A, S},
+    "availability.add_rule": {A, S},
+    "availability.delete_rule": {A, S},
+    "availability.add_day_off": {A, S},
+    "availability.delete_day_off": {A, S},
+    "availability.issue_feed": {A, S},
+    "availability.revoke_feed": {A, S},
+    "mail.outbox": {A},
+    "mail.retry_message": {A},
+    "scheduling_api.specialist_slots": {C},
+    "scheduling_api.book": {C},
+    "scheduling_api.move": {C},
+    "scheduling_api.cancel": {C},
+    "scheduling_api.complete": {C},
 }
 ROLES = ("anonymous", C, S, A)
 
@@ -56,14 +80,26 @@ def test_every_view_declares_its_roles_and_they_match_the_table(app):
 
 
 @pytest.fixture
-def sample_ids(app, users, new_case, session):
+def sample_ids(app, users, new_case, session, matched_case, next_slot):
+    from datetime import date
+
     from clinic.auth.models import ApiToken
     from clinic.auth.services import issue_token
+    from clinic.mail.models import OutboxMessage
+    from clinic.scheduling import availability, services
+    from tests import factories
 
     case = new_case()
     issue_token(None, users["coordinator"], "sample")
     token = session.scalars(sa.select(ApiToken)).first()
-    return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css"}
+    specialist = users["specialist"].clinician
+    rules = factories.open_every_day(specialist)
+    booked = services.book(users["coordinator"], matched_case(specialist), next_slot(specialist))
+    day_off = availability.add_day_off(None, specialist, date(2031, 1, 6))
+    return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css",
+            "appointment_id": booked.id, "clinician_id": specialist.id, "rule_id": rules[0].id,
+            "day_off_id": day_off.id, "message_id": session.scalars(sa.select(OutboxMessage.id)).first(),
+            "token": "not-a-feed-token", "npi": specialist.npi}
 
 
 def _requests(app, ids):
