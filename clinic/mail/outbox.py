@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app, g
 
-from clinic.database import utcnow
+from clinic.database import begin_write, utcnow
 from clinic.extensions import db
 from clinic.mail.models import MailAttempt, OutboxMessage
 
@@ -119,6 +119,7 @@ def transport(config):
 
 def _claim(message_id: int, now: datetime) -> bool:
     """Take the message for this sender; a concurrent sender's identical UPDATE finds nothing to take."""
+    begin_write(db.session())
     claimed = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
@@ -151,12 +152,15 @@ def deliver_due(limit: int | None = 100, via=None, include_waiting: bool = False
         message = db.session.get(OutboxMessage, message_id)
         error = None
         try:
-            via.send(build(message, sender))
+            mime = build(message, sender)
+            db.session.commit()  # no transaction stays open while the mail server answers
+            via.send(mime)
         except ValueError as problem:  # a header the email package refuses: no retry can fix it
             error = PermanentFailure(f"malformed message: {problem}")
         except (OSError, smtplib.SMTPException, PermanentFailure) as problem:
             error = problem
-        _record(message, error)
+        begin_write(db.session())
+        _record(db.session.get(OutboxMessage, message_id), error)
         sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)
         db.session.commit()
     return sent, failed

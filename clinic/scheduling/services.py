@@ -14,12 +14,11 @@ import uuid
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from clinic import audit
 from clinic.cases import workflow
 from clinic.cases.models import Case
-from clinic.database import utcnow
+from clinic.database import begin_write, utcnow
 from clinic.extensions import db
 from clinic.matching.models import Assignment
 from clinic.scheduling import availability, notices
@@ -42,15 +41,9 @@ class SlotTaken(SchedulingError):
 
 
 def write_lock() -> None:
-    """SQLite: begin the session's next transaction with BEGIN IMMEDIATE (clinic.database's hook),
-    taking the write lock before the overlap check reads anything. Call it first in a view."""
-    session = db.session
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite" or not isinstance(bind, Engine):
-        return  # PostgreSQL: the exclusion constraint decides; tests: already inside one transaction
-    if session.in_transaction():
-        session.commit()  # only the request's sign-in bookkeeping can be pending here
-    session.connection(execution_options={"immediate": True})
+    """SQLite: run the booking in a BEGIN IMMEDIATE transaction, so the overlap check and the insert
+    of two bookings cannot interleave. Call it first in a view, before the booking reads anything."""
+    begin_write(db.session())
 
 
 def accepted_assignment(case: Case) -> Assignment | None:
