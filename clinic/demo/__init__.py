@@ -9,10 +9,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from clinic.auth.models import User
-from clinic.demo import directory, requests, staff
+from clinic.demo import directory, requests, scheduling, staff
 from clinic.extensions import db
 
-STEPS = (directory.load, staff.load, requests.load)
+STEPS = (directory.load, staff.load, requests.load, scheduling.load)
 
 
 def load_demo() -> list[tuple[str, str, str]]:

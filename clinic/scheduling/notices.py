@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import current_app
 
 from clinic.cases.vocabulary import QUESTION_CATEGORIES
 from clinic.database import utcnow
@@ -66,9 +66,13 @@ def send_invites(appointment: Appointment) -> None:
                        modality=MODALITIES[appointment.modality], clinic_name=current_app.config["CLINIC_NAME"],
                        checklist=invites.prep_checklist([q.category for q in case.questions], QUESTION_CATEGORIES))
         enqueue(address, _subject(kind, is_patient, case.reference, context["when"]),
-                render_template("mail/appointment.txt", **context),
-                render_template("mail/appointment.html", **context),
+                _render("mail/appointment.txt", context), _render("mail/appointment.html", context),
                 ics=ics, ics_method=invites.method_of(ics), case_id=case.id)
+
+
+def _render(template: str, context: dict) -> str:
+    """A mail template without the page context processors (mail is written outside any request too)."""
+    return current_app.jinja_env.get_template(template).render(**context)
 
 
 def _subject(kind: str, for_patient: bool, reference: str, at: str) -> str:
