@@ -82,18 +82,24 @@ def add_rule(clinician_id: int):
     return _page(person, rule_form=form, status=422)
 
 
+def _remove(clinician_id: int, model, item_id: int, entity: str, remove, done: str):
+    """Delete one of this specialist's openings or days off (someone else's: a neutral 404)."""
+    person = _specialist(clinician_id)
+    item = db.session.get(model, item_id)
+    if item is None or item.specialist_id != person.id:
+        deny(entity, item_id)
+    if forms.DeleteForm().validate_on_submit():
+        remove(current_user, item)
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("availability.specialist", clinician_id=person.id))
+
+
 @bp.post("/<int:clinician_id>/rules/<int:rule_id>/delete")
 @roles_required(ADMIN, SPECIALIST)
 def delete_rule(clinician_id: int, rule_id: int):
-    person = _specialist(clinician_id)
-    rule = db.session.get(AvailabilityRule, rule_id)
-    if rule is None or rule.specialist_id != person.id:
-        deny("availability_rule", rule_id)
-    if forms.DeleteForm().validate_on_submit():
-        availability.remove_rule(current_user, rule)
-        db.session.commit()
-        flash("Opening removed. Appointments already booked in it stay booked.", "success")
-    return redirect(url_for("availability.specialist", clinician_id=person.id))
+    return _remove(clinician_id, AvailabilityRule, rule_id, "availability_rule", availability.remove_rule,
+                   "Opening removed. Appointments already booked in it stay booked.")
 
 
 @bp.post("/<int:clinician_id>/days-off")
@@ -116,15 +122,7 @@ def add_day_off(clinician_id: int):
 @bp.post("/<int:clinician_id>/days-off/<int:day_off_id>/delete")
 @roles_required(ADMIN, SPECIALIST)
 def delete_day_off(clinician_id: int, day_off_id: int):
-    person = _specialist(clinician_id)
-    entry = db.session.get(DayOff, day_off_id)
-    if entry is None or entry.specialist_id != person.id:
-        deny("day_off", day_off_id)
-    if forms.DeleteForm().validate_on_submit():
-        availability.remove_day_off(current_user, entry)
-        db.session.commit()
-        flash("Day off removed.", "success")
-    return redirect(url_for("availability.specialist", clinician_id=person.id))
+    return _remove(clinician_id, DayOff, day_off_id, "day_off", availability.remove_day_off, "Day off removed.")
 
 
 @bp.post("/<int:clinician_id>/feed")

@@ -56,24 +56,31 @@ def _render_picker(case: Case, form, appointment: Appointment | None = None, sta
                            appointment=appointment), status
 
 
+def _pick_slot(case: Case, appointment: Appointment | None, change, done: str):
+    """The slot picker's form: on a valid pick, `change(start)` books or moves; a refusal is shown on the field."""
+    form = forms.BookForm()
+    if appointment:
+        form.submit.label.text = "Move to this slot"
+    if form.validate_on_submit():
+        try:
+            booked = change(form.start.moment)
+            db.session.commit()
+        except services.SchedulingError as error:
+            db.session.rollback()
+            form.start.errors = [str(error)]
+            return _render_picker(case, form, appointment, status=409)
+        flash(f"{done} {services.notices.when(booked)}. The invites are on their way.", "success")
+        return redirect(url_for("scheduling.appointment", appointment_id=booked.id))
+    return _render_picker(case, form, appointment, status=422 if form.errors else 200)
+
+
 @bp.route("/cases/<int:case_id>/booking", methods=["GET", "POST"])
 @roles_required(COORDINATOR)
 def book(case_id: int):
     if request.method == "POST":
         services.write_lock()
     case = _case(case_id)
-    form = forms.BookForm()
-    if form.validate_on_submit():
-        try:
-            appointment = services.book(current_user, case, form.start.moment)
-            db.session.commit()
-        except services.SchedulingError as error:
-            db.session.rollback()
-            form.start.errors = [str(error)]
-            return _render_picker(case, form, status=409)
-        flash(f"Booked for {services.notices.when(appointment)}. The invites are on their way.", "success")
-        return redirect(url_for("scheduling.appointment", appointment_id=appointment.id))
-    return _render_picker(case, form, status=422 if form.errors else 200)
+    return _pick_slot(case, None, lambda start: services.book(current_user, case, start), "Booked for")
 
 
 @bp.get("/appointments/<int:appointment_id>")
@@ -93,19 +100,7 @@ def reschedule(appointment_id: int):
     if request.method == "POST":
         services.write_lock()
     found = _appointment(appointment_id)
-    form = forms.BookForm()
-    form.submit.label.text = "Move to this slot"
-    if form.validate_on_submit():
-        try:
-            services.reschedule(current_user, found, form.start.moment)
-            db.session.commit()
-        except services.SchedulingError as error:
-            db.session.rollback()
-            form.start.errors = [str(error)]
-            return _render_picker(found.case, form, found, status=409)
-        flash(f"Moved to {services.notices.when(found)}. Updated invites are on their way.", "success")
-        return redirect(url_for("scheduling.appointment", appointment_id=found.id))
-    return _render_picker(found.case, form, found, status=422 if form.errors else 200)
+    return _pick_slot(found.case, found, lambda start: services.reschedule(current_user, found, start), "Moved to")
 
 
 def _close(appointment_id: int, form, action, done: str):

@@ -20,22 +20,25 @@ DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EPOCH_YEAR = 1970  # observances start here, as Google's do; what matters is the rule
 
 
-def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
-    """The UTC instants in `year` at which the zone's offset changes (hour resolution, then minute)."""
+@lru_cache(maxsize=2048)
+def _transitions(zone: ZoneInfo, year: int) -> tuple[datetime, ...]:
+    """The UTC instants in `year` at which the zone's offset changes (found by day, then hour, then minute)."""
     found = []
     moment = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC)
     offset = moment.astimezone(zone).utcoffset()
     while moment < end:
-        later = moment + timedelta(hours=1)
+        later = moment + timedelta(days=1)
         if later.astimezone(zone).utcoffset() != offset:
-            exact = moment
-            while exact.astimezone(zone).utcoffset() == offset:
-                exact += timedelta(minutes=1)
-            found.append(exact)
-            offset = exact.astimezone(zone).utcoffset()
+            for step in (timedelta(hours=1), timedelta(minutes=1)):
+                while (moment + step).astimezone(zone).utcoffset() == offset:
+                    moment += step
+            moment += timedelta(minutes=1)
+            found.append(moment)
+            offset = moment.astimezone(zone).utcoffset()
+            continue
         moment = later
-    return found
+    return tuple(found)
 
 
 def _rule_for(day: date) -> dict:

@@ -31,33 +31,28 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres_onl
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def committed_app(request, tmp_path_factory):
+    admin = name = None
     if request.param == "sqlite":
-        app = make_app("sqlite:///" + str(tmp_path_factory.mktemp("race") / "race.db"), tmp_path_factory,
-                       MAIL_DELIVER_ON_COMMIT=False)
-        with app.app_context():
-            upgrade()
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        return
-    base = sa.engine.make_url(postgres_url())
-    name = f"clinic_race_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    app = make_app(url, tmp_path_factory, MAIL_DELIVER_ON_COMMIT=False,
-                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 15, "max_overflow": 15, "pool_timeout": 120})
+        url, options = "sqlite:///" + str(tmp_path_factory.mktemp("race") / "race.db"), {}
+    else:
+        base = sa.engine.make_url(postgres_url())
+        name = f"clinic_race_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = base.set(database=name).render_as_string(hide_password=False)
+        options = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 15, "max_overflow": 15, "pool_timeout": 120}}
+    app = make_app(url, tmp_path_factory, MAIL_DELIVER_ON_COMMIT=False, **options)
     with app.app_context():
         upgrade()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def _clinic(app, cases: int):
