@@ -125,6 +125,7 @@ def move(appointment_id: int):
 @roles_required(COORDINATOR)
 def cancel(appointment_id: int):
     body = parse(CancelIn)
+    services.write_lock()
     appointment = _appointment(appointment_id)
     services.cancel(current_user, appointment, body.reason)
     db.session.commit()
@@ -134,6 +135,7 @@ def cancel(appointment_id: int):
 @bp.post("/appointments/<int:appointment_id>/complete")
 @roles_required(COORDINATOR)
 def complete(appointment_id: int):
+    services.write_lock()
     appointment = _appointment(appointment_id)
     services.complete(current_user, appointment)
     db.session.commit()

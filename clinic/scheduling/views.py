@@ -104,6 +104,7 @@ def reschedule(appointment_id: int):
 
 
 def _close(appointment_id: int, form, action, done: str):
+    services.write_lock()
     found = _appointment(appointment_id)
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors) or "Try again.", "danger")
