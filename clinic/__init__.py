@@ -21,6 +21,9 @@ BLUEPRINTS = (
     "clinic.records.views",
     "clinic.coverage.views",
     "clinic.matching.views",
+    "clinic.scheduling.views",
+    "clinic.scheduling.availability_views",
+    "clinic.mail.views",
     "clinic.api.views",
 )
 
@@ -69,6 +72,7 @@ def _import_models() -> None:
     from clinic.mail import models as _mail  # noqa: F401
     from clinic.matching import models as _matching  # noqa: F401
     from clinic.records import models as _records  # noqa: F401
+    from clinic.scheduling import models as _scheduling  # noqa: F401
 
 
 def _quiet_logs(app: Flask) -> None:

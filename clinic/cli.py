@@ -5,6 +5,7 @@ import sys
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
@@ -14,6 +15,7 @@ from clinic.extensions import db
 
 users = click.Group("users", help="Create accounts and API tokens.")
 outbox = click.Group("outbox", help="Deliver queued mail.")
+availability = click.Group("availability", help="Specialists' weekly openings.")
 
 
 @click.command("demo")
@@ -21,10 +23,13 @@ outbox = click.Group("outbox", help="Deliver queued mail.")
 def demo_command():
     """Create the database if needed and load the demo clinic (safe to run twice)."""
     from clinic.demo import load_demo
+    from clinic.mail.outbox import deliver_due
 
     upgrade()
     created = load_demo()
     db.session.commit()
+    if created and not current_app.config["MAIL_SERVER"]:
+        deliver_due(limit=None)  # the demo's invites as .eml files in MAIL_FOLDER
     if created:
         click.echo("Demo clinic loaded. Sign in at http://127.0.0.1:5000/login with:")
         for email, password, role in created:
@@ -78,19 +83,41 @@ def token_command(email, name):
 
 
 @outbox.command("send")
-@click.option("--limit", default=500, show_default=True)
+@click.option("--limit", default=0, help="At most this many messages (default: all that are due).")
+@click.option("--all", "include_waiting", is_flag=True,
+              help="Also messages waiting for their next retry (after fixing the mail server).")
 @with_appcontext
-def send_command(limit):
+def send_command(limit, include_waiting):
     """Deliver the mail that is due (SMTP, or .eml files without MAIL_SERVER)."""
     from clinic.mail.outbox import deliver_due
 
-    sent, failed = deliver_due(limit=limit)
+    sent, failed = deliver_due(limit=limit or None, include_waiting=include_waiting)
     click.echo(f"sent {sent}, failed {failed}")
     if failed:
         sys.exit(1)
 
 
-COMMANDS = [demo_command, users, outbox, directory, bench_command]
+@availability.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_availability_command(path):
+    """Upsert weekly openings from availability.csv (all or nothing; errors name file, line and column)."""
+    from pathlib import Path
+
+    from clinic.scheduling.roster import AvailabilityImportError, import_availability
+
+    try:
+        count = import_availability(None, Path(path).read_text(encoding="utf-8"), Path(path).name)
+    except (AvailabilityImportError, UnicodeDecodeError) as error:
+        db.session.rollback()
+        for line in getattr(error, "errors", [f"{Path(path).name}: not UTF-8 text."]):
+            click.echo(str(line), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{count} openings imported.")
+
+
+COMMANDS = [demo_command, users, outbox, directory, availability, bench_command]
 
 
 def register_commands(app) -> None:

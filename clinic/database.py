@@ -76,4 +76,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+        # `immediate` as an execution option of this connection (Session.connection(execution_options=...)
+        # sets it before BEGIN); conn.info outlives the checkout, so it is read too but not relied on.
+        immediate = conn.get_execution_options().get("immediate") or conn.info.get("immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session) -> None:
+    """Start the session's next transaction holding SQLite's write lock (BEGIN IMMEDIATE).
+
+    A SQLite transaction that reads and then writes can fail at once with
+    "database is locked" when another connection committed in between; taking
+    the lock first makes it wait its turn (busy_timeout) instead. Whatever the
+    session had open is committed first, so call it before the work's first
+    read. No-op on PostgreSQL (row locks and constraints decide there) and when
+    the session is bound to a connection (tests' outer transaction)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite" or not isinstance(bind, Engine):
+        return
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"immediate": True})

@@ -9,10 +9,7 @@ from flask_wtf import CSRFProtect
 
 from clinic.database import Base
 
-# A view commits once, then renders what it loaded: keep those objects loaded rather than
-# re-reading every row (and its relations) after the commit.
-SESSION_OPTIONS = {"expire_on_commit": False}
-db = SQLAlchemy(model_class=Base, session_options=dict(SESSION_OPTIONS))  # it adds its own keys
+db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_login import current_user
 
 from clinic.auth.access import public
 from clinic.auth.models import ADMIN, COORDINATOR, SPECIALIST
 from clinic.cases.vocabulary import CHANNELS, LANGUAGES, QUESTION_CATEGORIES, REASONS, URGENCIES, reason_label
 from clinic.cases.workflow import STATUS_LABELS, waiting_for
+from clinic.extensions import db
 from clinic.mail.outbox import register_delivery
 
 # (endpoint, label) per role; a later stage appends its own entries.
@@ -19,6 +20,17 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     SPECIALIST: [("matching.proposals", "My cases")],
     ADMIN: [("auth.users", "Users"), ("audit.index", "Audit log")],
 }
+
+
+def render_viewed(template: str, **context) -> str:
+    """Render a page of patient data, then commit the audit row of its viewing.
+
+    Rendering first uses the rows as loaded; a commit first would expire them all and
+    reload each one (and its relations) while the template reads them.
+    """
+    page = render_template(template, **context)
+    db.session.commit()
+    return page
 
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

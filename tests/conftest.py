@@ -17,7 +17,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from clinic import create_app
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.vocabulary import SEED_QUESTIONS
-from clinic.extensions import SESSION_OPTIONS, db, limiter
+from clinic.extensions import db, limiter
 from tests import factories
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -98,7 +98,7 @@ def app(_app):
         original = db.session
         # A plain sessionmaker: Flask-SQLAlchemy's Session.get_bind would pick the engine
         # over the connection we bind here.
-        factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint", **SESSION_OPTIONS)
+        factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
         db.session = sa.orm.scoped_session(factory, scopefunc=_app_ctx_id)
         limiter.reset()
         try:
@@ -190,3 +190,28 @@ def new_case(app):
         db.session.flush()
         return case
     return make
+
+
+@pytest.fixture
+def matched_case(app, new_case):
+    """matched_case(specialist=None, **intake_changes): a case with an accepted specialist who has
+    openings every day from 09:00 to 17:00 in their zone (hourly video slots)."""
+    def make(specialist=None, **changes):
+        if specialist is None:
+            specialist = factories.ClinicianFactory()
+            factories.open_every_day(specialist)
+        return factories.accept(new_case(**changes), specialist)
+    return make
+
+
+@pytest.fixture
+def next_slot():
+    """next_slot(specialist, n=0): the start of the specialist's n-th free slot from tomorrow on."""
+    from datetime import timedelta
+
+    from clinic.scheduling.availability import free_slots, local_today
+
+    def find(specialist, n=0):
+        first = local_today(specialist.timezone) + timedelta(days=1)
+        return free_slots(specialist.id, first, first + timedelta(days=14))[n].start
+    return find

@@ -1,7 +1,7 @@
 """factory_boy factories for the directory and accounts (cases go through the intake service)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -9,9 +9,12 @@ from factory.alchemy import SQLAlchemyModelFactory
 from clinic.auth.models import User
 from clinic.directory.models import (Affiliation, Clinician, NetworkMembership, Organization, Plan, Relationship,
                                      SpecialistSubspecialty, Subspecialty, normalize_name)
+from clinic.database import utcnow
 from clinic.matching.models import Assignment
 from clinic.directory.npi import with_check_digit
 from clinic.extensions import db
+from clinic.matching.models import Assignment
+from clinic.scheduling.models import AvailabilityRule
 
 PASSWORD = "correct-horse-battery-staple-9"
 
@@ -33,6 +36,7 @@ class ClinicianFactory(Base):
     specialty = "Oncology"
     languages = "en"
     timezone = "America/New_York"
+    email = factory.Sequence(lambda n: f"clinician{n}@panel.test")
 
 
 class OrganizationFactory(Base):
@@ -156,4 +160,40 @@ def open_gate(actor, case):
         record_check(actor, case, CoverageFacts(result="verified_in_network", payer=case.payer,
                                                 plan_name=case.plan_name, member_id=case.member_id, method="portal"))
     assert case.status == "ready_to_match", workflow.waiting_for(case)
+    return case
+
+
+class AvailabilityRuleFactory(Base):
+    class Meta:
+        model = AvailabilityRule
+
+    specialist = factory.SubFactory(ClinicianFactory)
+    weekday = 0
+    start_time = time(9, 0)
+    end_time = time(17, 0)
+    slot_minutes = 60
+    timezone = "America/New_York"
+    modality = "video"
+    location = "https://video.example/room/1"
+
+
+def open_every_day(specialist, start=time(9, 0), end=time(17, 0), minutes=60, zone=None, modality="video"):
+    """Openings on all seven weekdays, so some slot is always free in the coming days."""
+    return [AvailabilityRuleFactory(specialist=specialist, weekday=day, start_time=start, end_time=end,
+                                    slot_minutes=minutes, timezone=zone or specialist.timezone, modality=modality)
+            for day in range(7)]
+
+
+def accept(case, specialist):
+    """The case as stage 3 leaves it: records and coverage verified through the real services,
+    then an accepted assignment, which the workflow turns into `matched` by its own guard.
+    (The assignment row is written directly so any specialist will do, eligible or not.)"""
+    from clinic.cases import workflow
+
+    open_gate(None, case)
+    db.session.add(Assignment(case_id=case.id, specialist_id=specialist.id, status="accepted",
+                              responded_at=utcnow()))
+    db.session.flush()
+    workflow.advance(None, case)
+    assert case.status == "matched", workflow.waiting_for(case)
     return case

@@ -71,6 +71,30 @@ ACCESS = {
     "api.propose": {C},
     "api.accept": {S},
     "api.decline": {S},
+    "scheduling.book": {C},
+    "scheduling.appointment": {C},
+    "scheduling.reschedule": {C},
+    "scheduling.cancel": {C},
+    "scheduling.complete": {C},
+    "scheduling.no_show": {C},
+    "scheduling.download": {C},
+    "scheduling.feed": ANYONE,
+    "availability.index": {A},
+    "availability.mine": {S},
+    "availability.specialist": {A, S},
+    "availability.add_rule": {A, S},
+    "availability.delete_rule": {A, S},
+    "availability.add_day_off": {A, S},
+    "availability.delete_day_off": {A, S},
+    "availability.issue_feed": {A, S},
+    "availability.revoke_feed": {A, S},
+    "mail.outbox": {A},
+    "mail.retry_message": {A},
+    "api.specialist_slots": {C},
+    "api.book": {C},
+    "api.move": {C},
+    "api.cancel": {C},
+    "api.complete": {C},
 }
 ROLES = ("anonymous", C, S, A)
 
@@ -92,20 +116,30 @@ def test_every_view_declares_its_roles_and_they_match_the_table(app):
 
 
 @pytest.fixture
-def sample_ids(app, users, new_case, session):
+def sample_ids(app, users, new_case, session, matched_case, next_slot):
+    from datetime import date
+
     from clinic.auth.models import ApiToken
     from clinic.auth.services import issue_token
+    from clinic.mail.models import OutboxMessage
+    from clinic.scheduling import availability, services
+    from tests import factories
 
     case = new_case()
     issue_token(None, users["coordinator"], "sample")
     token = session.scalars(sa.select(ApiToken)).first()
     document = factories.attach(users["coordinator"], case.record_items[0])
     assignment = factories.AssignmentFactory(case_id=case.id)
+    specialist = users["specialist"].clinician
+    rules = factories.open_every_day(specialist)
+    booked = services.book(users["coordinator"], matched_case(specialist), next_slot(specialist))
+    day_off = availability.add_day_off(None, specialist, date(2031, 1, 6))
     return {"case_id": case.id, "user_id": users["coordinator"].id, "token_id": token.id, "filename": "app.css",
             "record_id": case.record_items[1].id, "document_id": document.id, "token": "x" * 43,
             "section": "organizations", "item_id": factories.OrganizationFactory().id,
-            "clinician_id": users["specialist"].clinician_id, "link": "affiliations", "link_id": 1,
-            "assignment_id": assignment.id}
+            "clinician_id": specialist.id, "link": "affiliations", "link_id": 1, "assignment_id": assignment.id,
+            "appointment_id": booked.id, "rule_id": rules[0].id, "day_off_id": day_off.id,
+            "message_id": session.scalars(sa.select(OutboxMessage.id)).first(), "npi": specialist.npi}
 
 
 def _requests(app, ids):

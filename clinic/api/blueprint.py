@@ -5,7 +5,8 @@ from flask import Blueprint, jsonify, request
 from pydantic import ValidationError
 
 from clinic.api.errors import ApiError, field_errors, json_error
-from clinic.extensions import csrf
+from clinic.cases import workflow
+from clinic.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
@@ -16,6 +17,13 @@ MAX_JSON = 1024 * 1024
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
     return json_error(error.status, error.message, error.fields)
+
+
+@bp.errorhandler(workflow.WorkflowError)
+def _refused_move(error: workflow.WorkflowError):
+    """A move the workflow refuses (the case is not ready for it): 409 with the reason."""
+    db.session.rollback()
+    return json_error(409, str(error))
 
 
 def created(body: dict, location: str | None = None):

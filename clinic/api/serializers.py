@@ -1,14 +1,19 @@
 """The case as the API shows it: status, what it waits for, and each stage's part."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from clinic.cases import icd10, workflow
 from clinic.cases.models import Case
 from clinic.coverage.status import coverage_missing, latest_check
-from clinic.records.checklist import is_overdue
-from clinic.records.gate import clinic_today
 from clinic.matching.models import Assignment
 from clinic.matching.services import latest_assignment
+from clinic.records.checklist import is_overdue
+from clinic.records.gate import clinic_today
 from clinic.records.models import Document, RecordItem
+from clinic.scheduling import services as scheduling
+from clinic.scheduling.models import Appointment
+
 
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
@@ -41,6 +46,7 @@ def case_document(case: Case) -> dict:
                       for q in case.questions],
         "records": [record_document(item, today) for item in case.record_items],
         "coverage": coverage_document(case),
+        "appointment": case_appointment(case),
         "timeline": [{"at": _iso(t.at), "kind": t.kind, "from": t.from_status, "to": t.to_status,
                       "note": t.note, "by": t.actor.name if t.actor else None} for t in case.timeline],
         "assignment": assignment_document(latest_assignment(case)),
@@ -88,3 +94,23 @@ def assignment_document(assignment: Assignment | None) -> dict | None:
             "subspecialty": assignment.subspecialty.code if assignment.subspecialty else None,
             "proposed_at": _iso(assignment.proposed_at), "responded_at": _iso(assignment.responded_at),
             "decline_reason": assignment.decline_reason, "conflict_declared": assignment.conflict_declared}
+
+
+def appointment_document(appointment: Appointment | None) -> dict | None:
+    """The appointment as the API shows it (also inside the case document)."""
+    if appointment is None:
+        return None
+    return {
+        "id": appointment.id, "status": appointment.status, "npi": appointment.specialist.npi,
+        "specialist": appointment.specialist.name, "start": appointment.start.isoformat(),
+        "end": appointment.end.isoformat(), "local_start": appointment.start.astimezone(
+            ZoneInfo(appointment.timezone)).isoformat(), "timezone": appointment.timezone,
+        "modality": appointment.modality, "location": appointment.location,
+        "ical_uid": appointment.ical_uid, "sequence": appointment.ical_sequence,
+        "reason": appointment.status_reason,
+    }
+
+
+def case_appointment(case: Case) -> dict | None:
+    """The case's booked appointment, or else its latest one."""
+    return appointment_document(scheduling.active_appointment(case) or scheduling.latest_appointment(case))

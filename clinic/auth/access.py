@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
 from clinic import audit
 from clinic.auth.models import ADMIN, COORDINATOR, ROLES, SPECIALIST
@@ -66,7 +67,7 @@ def _load_from_session(token: str):
     if ended:
         g.session_ended = ended
     if db.session.dirty or db.session.new:
-        db.session.commit()
+        _commit_bookkeeping()
     return user
 
 
@@ -77,8 +78,18 @@ def _load_from_token(req):
         return None
     user = token_user(header[len("Bearer "):].strip())
     if db.session.dirty:
-        db.session.commit()
+        _commit_bookkeeping()
     return user
+
+
+def _commit_bookkeeping() -> None:
+    """Save last-seen / last-used times. On SQLite a concurrent writer can make this read-then-write
+    transaction fail at once (database is locked); the times are best effort, so give up on them
+    rather than fail the request."""
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
 
 
 @login_manager.unauthorized_handler

@@ -10,6 +10,7 @@ from clinic.cases import forms, icd10, queue, services, workflow
 from clinic.cases.models import Case
 from clinic.cases.panels import panels_for
 from clinic.extensions import db, limiter
+from clinic.web import render_viewed
 
 bp = Blueprint("cases", __name__)
 
@@ -47,8 +48,7 @@ def queue_view():
     filters = queue.QueueFilter.from_args(request.args)
     page = queue.queue_page(filters, current_app.config["QUEUE_PAGE_SIZE"])
     audit.record(current_user, "view", "case_list", None, detail=f"page={page.page} n={len(page.cases)}")
-    db.session.commit()
-    return render_template("cases/queue.html", page=page, filters=filters, flags=queue.FLAGS,
+    return render_viewed("cases/queue.html", page=page, filters=filters, flags=queue.FLAGS,
                            age_choices=queue.AGE_CHOICES, sorts=queue.SORTS)
 
 
@@ -70,8 +70,7 @@ def case(case_id: int):
     found = services.open_case(current_user, case_id)
     if found is None:
         deny("case", case_id)
-    db.session.commit()
-    return render_template("cases/case.html", case=found, waiting=workflow.waiting_for(found),
+    return render_viewed("cases/case.html", case=found, waiting=workflow.waiting_for(found),
                            icd10_description=icd10.describe(found.icd10_code),
                            panels=panels_for(found, current_user),
                            end_form=forms.EndCaseForm(), note_form=forms.NoteForm())

@@ -23,3 +23,5 @@ def load(state: dict) -> None:
     decline_assignment(None, propose(9, "Dr. Isabel Navarro"), "On leave until the end of the month.", conflict=False)
     # Pancreatic cancer: accepted.
     accept_assignment(None, propose(13, "Dr. Anika Sharma"))
+    # Rheumatoid arthritis: accepted, left for the coordinator to book.
+    accept_assignment(None, propose(5, "Dr. Yasmin Rahman"))

@@ -35,3 +35,15 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
+
+
+class MailAttempt(db.Model):
+    """One delivery attempt of a message, kept so an admin can see what happened and when."""
+
+    __tablename__ = "mail_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(sa.String(500))

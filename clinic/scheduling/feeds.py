@@ -1,0 +1,70 @@
+"""A specialist's private calendar subscription: a random token in the URL, only its hash stored.
+
+Issuing a new feed revokes the old one, so a leaked URL is closed by making a new one.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from clinic import audit
+from clinic.database import utcnow
+from clinic.extensions import db
+from clinic.scheduling import invites
+from clinic.scheduling.models import Appointment, CalendarFeed
+from clinic.scheduling.notices import invite_for
+
+PAST_DAYS = 30  # a feed shows the last month and everything ahead
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_feed(specialist_id: int) -> CalendarFeed | None:
+    return db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.specialist_id == specialist_id,
+                                                           CalendarFeed.revoked_at.is_(None)))
+
+
+def issue_feed(actor, specialist) -> str:
+    """A new subscription token for the specialist (shown once); any earlier one stops working."""
+    revoke_feed(actor, specialist)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed(specialist_id=specialist.id, token_hash=_hash(token), created_by_id=getattr(actor, "id", None))
+    db.session.add(feed)
+    db.session.flush()
+    audit.record(actor, "create", "calendar_feed", feed.id, detail=f"specialist={specialist.id}")
+    return token
+
+
+def revoke_feed(actor, specialist) -> bool:
+    feed = active_feed(specialist.id)
+    if feed is None:
+        return False
+    feed.revoked_at = utcnow()
+    audit.record(actor, "update", "calendar_feed", feed.id, detail="revoked")
+    db.session.flush()
+    return True
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token),
+                                                           CalendarFeed.revoked_at.is_(None)))
+
+
+def feed_calendar(feed: CalendarFeed) -> str:
+    """The specialist's appointments as a PUBLISH calendar; cancelled ones stay, marked cancelled,
+    so subscribed calendars drop them."""
+    since = utcnow() - timedelta(days=PAST_DAYS)
+    rows = db.session.scalars(sa.select(Appointment).where(Appointment.specialist_id == feed.specialist_id,
+                                                           Appointment.end >= since)
+                              .order_by(Appointment.start)).all()
+    feed.last_used_at = utcnow()
+    audit.record(None, "view", "calendar_feed", feed.id, detail=f"appointments={len(rows)}")
+    zone = rows[0].specialist.timezone if rows else "UTC"
+    return invites.publish([invite_for(a, zone) for a in rows], utcnow())

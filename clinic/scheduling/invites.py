@@ -1,0 +1,165 @@
+"""Calendar invites (RFC 5545 + iTIP RFC 5546) built with icalendar: pure, from plain values.
+
+One UID per appointment for its whole life; SEQUENCE starts at 0 and grows with
+every reschedule and with the cancellation, so calendar apps replace the event
+instead of adding a second one. Times carry a TZID with its VTIMEZONE in the
+yearly-rule form (vtimezone.py). Calendars leave the clinic: nothing here may
+name a diagnosis, a condition or a treatment; the caller passes only the case
+reference, the question categories and logistics.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+from clinic.scheduling.vtimezone import vtimezone
+
+PRODID = "-//Second Opinion Clinic//Scheduling//EN"
+SUMMARY = "Second-opinion consultation"
+REMINDERS = (timedelta(days=1), timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Invite:
+    uid: str
+    sequence: int
+    start: datetime  # UTC
+    end: datetime    # UTC
+    timezone: str    # the TZID the recipient sees
+    organizer: str   # the clinic's scheduling address (MAIL_FROM)
+    organizer_name: str
+    attendees: tuple[Person, ...]
+    reference: str
+    modality: str    # in_person | video
+    location: str
+    specialist_name: str
+    description: str = ""
+    cancelled: bool = False
+
+
+def prep_checklist(question_categories: list[str], category_labels: dict[str, str]) -> str:
+    """What to prepare, in the guide's words: the records, and the questions by count and category.
+
+    Only categories and counts: the questions' text can name the condition."""
+    lines = [
+        "Before the consultation:",
+        "- Bring a photo ID and your insurance card.",
+        "- Bring any results, imaging discs or reports you received after sending us your records;",
+        "  the specialist reviews the full record, imaging and reports included.",
+    ]
+    if question_categories:
+        counts = Counter(question_categories)
+        parts = ", ".join(f"{category_labels.get(c, c).lower()} {n}" for c, n in counts.items())
+        total = len(question_categories)
+        lines.append(f"- Your {total} question{'s' if total != 1 else ''} ({parts}) are with the specialist;")
+        lines.append("  write down anything new you want to ask.")
+    else:
+        lines.append("- Write down the questions you want to ask.")
+    return "\n".join(lines)
+
+
+def _bare(address: str) -> str:
+    return parseaddr(address)[1] or address
+
+
+def _address(email: str, name: str, **params) -> vCalAddress:
+    value = vCalAddress(f"mailto:{_bare(email)}")
+    value.params["CN"] = vText(name.replace('"', "'"))
+    value.params.update(params)
+    return value
+
+
+def _where(invite: Invite) -> str:
+    if invite.modality == "video":
+        return invite.location or "Video call (link to follow)"
+    return invite.location or "At the clinic"
+
+
+def _event(invite: Invite, stamp: datetime, *, with_attendees: bool) -> Event:
+    zone = ZoneInfo(invite.timezone)
+    event = Event()
+    event.add("uid", invite.uid)
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("dtstart", invite.start.astimezone(zone))
+    event.add("dtend", invite.end.astimezone(zone))
+    event.add("summary", f"{SUMMARY} with {invite.specialist_name}")
+    event.add("location", _where(invite))
+    if invite.modality == "video" and invite.location.startswith("https://"):
+        event.add("url", invite.location)
+    how = "Video call" if invite.modality == "video" else "In person"
+    event.add("description", f"{SUMMARY} ({how}), case {invite.reference}.\n\n{invite.description}".strip())
+    event.add("class", "PRIVATE")
+    event.add("transp", "OPAQUE")
+    event.add("status", "CANCELLED" if invite.cancelled else "CONFIRMED")
+    if with_attendees:
+        event.add("organizer", _address(invite.organizer, invite.organizer_name))
+        for person in invite.attendees:
+            event.add("attendee", _address(person.email, person.name, CUTYPE="INDIVIDUAL",
+                                           ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
+    if not invite.cancelled:
+        for before in REMINDERS:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Reminder: {SUMMARY.lower()}")
+            alarm.add("trigger", -before)
+            event.add_component(alarm)
+    return event
+
+
+def _calendar(method: str | None, events: list[Event], zones: set[tuple[str, int]]) -> str:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    for tzid, year in sorted(zones):
+        calendar.add_component(vtimezone(tzid, year))
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
+def _zones(invites) -> set[tuple[str, int]]:
+    """One VTIMEZONE per zone; the rules are yearly, so the first year seen stands for all."""
+    years: dict[str, int] = {}
+    for invite in invites:
+        years.setdefault(invite.timezone, invite.start.astimezone(ZoneInfo(invite.timezone)).year)
+    return set(years.items())
+
+
+def request(invite: Invite, stamp: datetime) -> str:
+    """METHOD:REQUEST: a new appointment, or a moved one (same UID, higher SEQUENCE)."""
+    return _calendar("REQUEST", [_event(invite, stamp, with_attendees=True)], _zones([invite]))
+
+
+def cancel(invite: Invite, stamp: datetime) -> str:
+    """METHOD:CANCEL with STATUS:CANCELLED: the calendar removes the event with that UID."""
+    cancelled = replace(invite, cancelled=True)
+    return _calendar("CANCEL", [_event(cancelled, stamp, with_attendees=True)], _zones([cancelled]))
+
+
+def publish(invites: list[Invite], stamp: datetime) -> str:
+    """METHOD:PUBLISH for a download or a subscribed feed: events without attendees to answer."""
+    return _calendar("PUBLISH", [_event(i, stamp, with_attendees=False) for i in invites], _zones(invites))
+
+
+def method_of(ics: str) -> str | None:
+    """The METHOD of a calendar text (the MIME part's method parameter must equal it)."""
+    for line in ics.splitlines():
+        if line.upper().startswith("METHOD:"):
+            return line.split(":", 1)[1].strip().upper()
+    return None
