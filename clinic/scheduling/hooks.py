@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from clinic.auth.models import ADMIN, SPECIALIST
 from clinic.cases.models import Case
 from clinic.cases.queue import register_flag
+from clinic.matching.facts import SLOT_SOURCES, register_slot_source
 from clinic.database import utcnow
 from clinic.scheduling import services
 from clinic.scheduling.models import ACTIVE, Appointment
@@ -37,9 +38,19 @@ def _consult_unclosed() -> sa.ColumnElement[bool]:
                                                             Appointment.end < utcnow()))
 
 
+def earliest_slots(specialist_ids, day, window_days: int) -> dict:
+    """For the matching engine's ranking: each candidate's earliest free slot inside the urgency window."""
+    from clinic.scheduling.availability import earliest_free_slots
+
+    found = earliest_free_slots(specialist_ids, day, day + timedelta(days=window_days))
+    return {sid: slot.start for sid, slot in found.items() if slot is not None}
+
+
 def register() -> None:
     from clinic.web import NAVIGATION
 
+    if earliest_slots not in SLOT_SOURCES:
+        register_slot_source(earliest_slots)
     register_flag("consult_soon", "Consultation within 48 hours", _consult_soon)
     register_flag("consult_unclosed", "Consultation over, not marked held or no-show", _consult_unclosed)
     for role, entry in ((SPECIALIST, ("availability.mine", "My availability")),
