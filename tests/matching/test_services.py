@@ -81,7 +81,7 @@ def test_match_takes_the_same_number_of_queries_for_10_and_200_specialists(ready
         _add_specialists(start, stop, panel)
         session.expire_all()
         counts.append(_queries_for_one_match(case))
-    assert counts[0] == counts[1] <= 15
+    assert counts[0] == counts[1] <= 20  # load and match, earliest slots, session and audit
 
 
 def _add_specialists(start: int, stop: int, panel) -> None:
