@@ -101,20 +101,21 @@ def send_command(limit, include_waiting):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_availability_command(path):
-    """Upsert weekly openings from availability.csv (all or nothing; errors name file, line and column)."""
+    """Upsert weekly openings from an availability.csv (all or nothing; errors name file, line and column).
+    `directory import DIR` takes the same file along with the rest of the roster."""
     from pathlib import Path
 
-    from clinic.scheduling.roster import AvailabilityImportError, import_availability
+    from clinic.scheduling.roster import RosterError, import_availability
 
     try:
-        count = import_availability(None, Path(path).read_text(encoding="utf-8"), Path(path).name)
-    except (AvailabilityImportError, UnicodeDecodeError) as error:
+        counts = import_availability(None, Path(path).read_bytes().decode("utf-8", errors="replace"))
+    except RosterError as error:
         db.session.rollback()
-        for line in getattr(error, "errors", [f"{Path(path).name}: not UTF-8 text."]):
-            click.echo(str(line), err=True)
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"{count} openings imported.")
+    click.echo(f"availability.csv: {counts}")
 
 
 COMMANDS = [demo_command, users, outbox, directory, availability, bench_command]

@@ -1,6 +1,6 @@
 """Roster import: the CSV files of shared/DESIGN.md section 9, all or nothing.
 
-A registry of file handlers (a later stage adds its own, e.g. availability.csv):
+A registry of file handlers (a later stage adds its own: scheduling's availability.csv):
 each handler checks its rows against the directory plus the files of the same
 import, then stores them with set-based upserts by natural key. Nothing is
 written unless every row of every file is valid; every problem is reported with
@@ -20,8 +20,6 @@ from clinic.extensions import db
 
 INVALID = object()  # a cell that failed its check (its problem is already recorded)
 MAX_FILE_BYTES = 200 * 1024 * 1024
-# Roster files another stage will handle; skipped with a notice until it registers them.
-LATER = {"availability.csv": "the scheduling stage"}
 
 
 @dataclass(frozen=True)
@@ -109,17 +107,15 @@ ROSTER_FILES: dict[str, RosterFile] = {}
 
 def register_roster_file(handler: RosterFile) -> None:
     ROSTER_FILES[handler.name] = handler
-    LATER.pop(handler.name, None)
 
 
 @dataclass
 class ImportReport:
     counts: dict[str, Counts]
-    notices: list[str]
     rows: int
 
     def lines(self) -> list[str]:
-        return [f"{name}: {counts}" for name, counts in self.counts.items()] + self.notices
+        return [f"{name}: {counts}" for name, counts in self.counts.items()]
 
 
 def read_sheet(name: str, data: bytes, columns: tuple[str, ...]) -> Sheet:
@@ -173,11 +169,9 @@ def _header_ok(sheet: Sheet, header: list[str], columns: tuple[str, ...]) -> boo
 
 def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
     """Check every file, then store them all, or raise RosterError and write nothing."""
-    notices, problems = [], []
+    problems = []
     for name in sorted(files):
-        if name in LATER and name not in ROSTER_FILES:
-            notices.append(f"{name} skipped: {LATER[name]} imports it.")
-        elif name not in ROSTER_FILES:
+        if name not in ROSTER_FILES:
             problems.append(Problem(name, None, None, "not a roster file; expected one of "
                                     + ", ".join(sorted(ROSTER_FILES))))
     handlers = sorted((ROSTER_FILES[n] for n in files if n in ROSTER_FILES), key=lambda h: h.order)
@@ -196,7 +190,7 @@ def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
     audit.record(actor, "create", "roster_import", None,
                  detail="; ".join(f"{n} {c}" for n, c in counts.items())[:200])
     db.session.flush()
-    return ImportReport(counts, notices, rows)
+    return ImportReport(counts, rows)
 
 
 # The shared index: natural keys known in the directory or seen earlier in this import.

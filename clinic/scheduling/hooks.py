@@ -10,6 +10,7 @@ from clinic.cases.models import Case
 from clinic.cases.queue import register_flag
 from clinic.matching.facts import SLOT_SOURCES, register_slot_source
 from clinic.database import utcnow
+from clinic.scheduling import roster as _roster  # noqa: F401  (availability.csv joins the roster import)
 from clinic.scheduling import services
 from clinic.scheduling.models import ACTIVE, Appointment
 

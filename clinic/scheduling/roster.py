@@ -1,55 +1,36 @@
-"""availability.csv: validate every row, then upsert rules by (specialist, weekday, start); all or nothing.
+"""availability.csv in the roster import: weekly openings upserted by (specialist, weekday, start).
 
-Columns: npi,weekday,start,end,slot_minutes,timezone,modality,location. Weekday is
-a name (Monday) or a number (0 = Monday); times are HH:MM in the given zone.
-Errors name the file, the line and the column, as the directory's roster import does.
+Columns: npi,weekday,start,end,slot_minutes,timezone,modality,location. Weekday is a
+name (Monday) or a number (0 = Monday); times are HH:MM on the given zone's clock.
+The directory's importer reads the file, reports every problem by file, line and
+column, and writes nothing unless every row of every file is good.
 """
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
 from datetime import datetime, time
 
 import sqlalchemy as sa
 
-from clinic import audit
+from clinic.directory import roster_files  # noqa: F401  (the directory's keys, e.g. NPIs, for the index)
 from clinic.directory.models import Clinician
+from clinic.directory.roster import INVALID, Counts, RosterError, RosterFile, Sheet, import_roster, \
+    register_roster_file, upsert
 from clinic.extensions import db
 from clinic.scheduling.availability import AvailabilityError, check_rule
 from clinic.scheduling.models import WEEKDAYS, AvailabilityRule
 
 FILENAME = "availability.csv"
 COLUMNS = ("npi", "weekday", "start", "end", "slot_minutes", "timezone", "modality", "location")
-MAX_ROWS = 50_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    file: str
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, line {self.line}, column {self.column}: {self.reason}"
-
-
-class AvailabilityImportError(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__("; ".join(str(e) for e in errors[:5]))
-        self.errors = errors
 
 
 def _weekday(value: str) -> int:
-    value = value.strip()
+    value = value.strip().lower()
+    names = [d.lower() for d in WEEKDAYS]
     if value.isdigit() and int(value) < 7:
         return int(value)
-    names = [d.lower() for d in WEEKDAYS]
-    if value.lower() in names:
-        return names.index(value.lower())
-    if value.lower()[:3] in [n[:3] for n in names]:
-        return [n[:3] for n in names].index(value.lower()[:3])
+    for position, name in enumerate(names):
+        if value == name or (len(value) >= 3 and name.startswith(value)):
+            return position
     raise ValueError("Use a weekday name (Monday) or number (0 = Monday).")
 
 
@@ -60,97 +41,80 @@ def _time(value: str) -> time:
         raise ValueError("Use a time as HH:MM (24-hour).") from None
 
 
-def _parse(row: dict, line: int, file: str, specialists: dict[str, int]) -> tuple[dict | None, list[RowError]]:
-    errors, values = [], {}
-    fail = lambda column, reason: errors.append(RowError(file, line, column, reason))  # noqa: E731
-    npi = (row.get("npi") or "").strip()
-    if npi not in specialists:
-        fail("npi", f"No active specialist with NPI {npi!r} in the directory." if npi else "The NPI is missing.")
-    for column, parse in (("weekday", _weekday), ("start", _time), ("end", _time)):
+def _minutes(value: str) -> int:
+    if not value.strip().isdigit():
+        raise ValueError("Use a whole number of minutes.")
+    return int(value)
+
+
+def _specialist(value: str, index: dict) -> str:
+    npi = value.strip()
+    if not npi:
+        raise ValueError("The NPI is missing.")
+    if index["npi"].get(npi) != "specialist":
+        raise ValueError(f"No specialist with NPI {npi!r} in the directory or clinicians.csv.")
+    return npi
+
+
+def check_availability(sheet: Sheet, index: dict) -> list[dict]:
+    seen, records = {}, []
+    for row in sheet.rows:
+        npi = sheet.cell(row, "npi", _specialist, index)
+        weekday, start = sheet.cell(row, "weekday", _weekday), sheet.cell(row, "start", _time)
+        end, minutes = sheet.cell(row, "end", _time), sheet.cell(row, "slot_minutes", _minutes)
+        if INVALID in (npi, weekday, start, end, minutes):
+            continue
+        record = {"npi": npi, "weekday": weekday, "start_time": start, "end_time": end, "slot_minutes": minutes,
+                  "timezone": row.cells["timezone"].strip(), "modality": row.cells["modality"].strip(),
+                  "location": row.cells["location"].strip(), "line": row.line}
         try:
-            values[column] = parse(row.get(column) or "")
-        except ValueError as error:
-            fail(column, str(error))
-    minutes = (row.get("slot_minutes") or "").strip()
-    if not minutes.isdigit():
-        fail("slot_minutes", "Use a whole number of minutes.")
-    if errors:
-        return None, errors
-    values.update(specialist_id=specialists[npi], slot_minutes=int(minutes),
-                  timezone=(row.get("timezone") or "").strip(), modality=(row.get("modality") or "").strip(),
-                  location=(row.get("location") or "").strip())
-    try:
-        check_rule(values["weekday"], values["start"], values["end"], values["slot_minutes"], values["timezone"],
-                   values["modality"], values["location"])
-    except AvailabilityError as error:
-        fail(error.field, error.message)
-        return None, errors
-    return values, []
+            check_rule(weekday, start, end, minutes, record["timezone"], record["modality"], record["location"])
+        except AvailabilityError as error:
+            sheet.fail(row.line, error.field, error.message)
+            continue
+        if sheet.first_seen(seen, (npi, weekday, start), row, "start"):
+            records.append(record)
+    _refuse_overlaps(sheet, records)
+    return records
 
 
-def _overlaps(rows: list[tuple[int, dict]], file: str) -> list[RowError]:
-    """After the upsert, no two openings of a specialist on one weekday may overlap."""
-    errors = []
-    existing = db.session.execute(sa.select(AvailabilityRule.specialist_id, AvailabilityRule.weekday,
-                                            AvailabilityRule.start_time, AvailabilityRule.end_time).where(
-        AvailabilityRule.specialist_id.in_({v["specialist_id"] for _, v in rows}))).all()
-    merged = {(s, w, a): (b, None) for s, w, a, b in existing}
-    for line, v in rows:
-        merged[(v["specialist_id"], v["weekday"], v["start"])] = (v["end"], line)
-    by_day: dict[tuple[int, int], list] = {}
+def _refuse_overlaps(sheet: Sheet, records: list[dict]) -> None:
+    """After the upsert no two openings of a specialist on one weekday may overlap."""
+    ids = dict(db.session.execute(sa.select(Clinician.npi, Clinician.id)
+                                  .where(Clinician.npi.in_({r["npi"] for r in records}))).all())
+    merged = {(s, w, a): (b, None) for s, w, a, b in db.session.execute(
+        sa.select(AvailabilityRule.specialist_id, AvailabilityRule.weekday, AvailabilityRule.start_time,
+                  AvailabilityRule.end_time).where(AvailabilityRule.specialist_id.in_(ids.values())))}
+    for r in records:
+        merged[(ids.get(r["npi"], r["npi"]), r["weekday"], r["start_time"])] = (r["end_time"], r["line"])
+    by_day: dict = {}
     for (specialist, weekday, start), (end, line) in merged.items():
         by_day.setdefault((specialist, weekday), []).append((start, end, line))
     for (_, weekday), openings in by_day.items():
         openings.sort(key=lambda o: o[0])
         for (s1, e1, l1), (s2, _, l2) in zip(openings, openings[1:]):
             if s2 < e1 and (l1 or l2):
-                errors.append(RowError(file, l2 or l1, "start", f"Overlaps the {WEEKDAYS[weekday]} opening "
-                                                                f"{s1:%H:%M}–{e1:%H:%M} of the same specialist."))
-    return errors
+                sheet.fail(l2 or l1, "start", f"overlaps the {WEEKDAYS[weekday]} opening {s1:%H:%M}–{e1:%H:%M} "
+                                              "of the same specialist")
 
 
-def import_availability(actor, text: str, file: str = FILENAME) -> int:
-    """Validate every row, then upsert them; returns the number of rows applied. Raises
-    AvailabilityImportError with every problem found, having written nothing."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    unknown = [h for h in header if h not in COLUMNS]
-    missing = [c for c in COLUMNS if c not in header and c != "location"]
-    if unknown or missing:
-        raise AvailabilityImportError([RowError(file, 1, c, "Unknown column.") for c in unknown] +
-                                      [RowError(file, 1, c, "Missing column.") for c in missing])
-    reader.fieldnames = header
-    specialists = dict(db.session.execute(sa.select(Clinician.npi, Clinician.id).where(
-        Clinician.kind == "specialist", Clinician.active.is_(True))).all())
-    parsed, errors = [], []
-    for line, row in enumerate(reader, start=2):
-        if line > MAX_ROWS + 1:
-            errors.append(RowError(file, line, "npi", f"The file has more than {MAX_ROWS} rows; split it."))
-            break
-        if None in row:
-            errors.append(RowError(file, line, "location", "This row has more fields than the header."))
-            continue
-        values, problems = _parse(row, line, file, specialists)
-        errors.extend(problems)
-        if values:
-            parsed.append((line, values))
-    errors = errors or _overlaps(parsed, file)
-    if errors:
-        raise AvailabilityImportError(errors)
-    for _, v in parsed:
-        _upsert(v)
-    db.session.flush()
-    audit.record(actor, "create", "availability_rule", None, detail=f"import {file} rows={len(parsed)}")
-    return len(parsed)
+def store_availability(records: list[dict], index: dict) -> Counts:
+    ids = dict(db.session.execute(sa.select(Clinician.npi, Clinician.id)
+                                  .where(Clinician.npi.in_({r["npi"] for r in records}))).all())
+    rows = [{k: v for k, v in r.items() if k not in ("npi", "line")} | {"specialist_id": ids[r["npi"]]}
+            for r in records]
+    table = AvailabilityRule.__table__
+    existing = db.session.execute(sa.select(table).where(table.c.specialist_id.in_(ids.values())))
+    return upsert(table, ("specialist_id", "weekday", "start_time"),
+                  ("end_time", "slot_minutes", "timezone", "modality", "location"), rows, existing)
 
 
-def _upsert(values: dict) -> None:
-    rule = db.session.scalar(sa.select(AvailabilityRule).where(
-        AvailabilityRule.specialist_id == values["specialist_id"], AvailabilityRule.weekday == values["weekday"],
-        AvailabilityRule.start_time == values["start"]))
-    if rule is None:
-        rule = AvailabilityRule(specialist_id=values["specialist_id"], weekday=values["weekday"],
-                                start_time=values["start"])
-        db.session.add(rule)
-    rule.end_time, rule.slot_minutes = values["end"], values["slot_minutes"]
-    rule.timezone, rule.modality, rule.location = values["timezone"], values["modality"], values["location"]
+register_roster_file(RosterFile(FILENAME, COLUMNS, 90, check_availability, store_availability))
+
+
+def import_availability(actor, text: str) -> Counts:
+    """availability.csv alone through the roster import; raises RosterError, writing nothing, if any row is bad."""
+    return import_roster(actor, {FILENAME: text.encode()}).counts[FILENAME]
+
+
+__all__ = ["import_availability", "RosterError", "FILENAME"]

@@ -142,7 +142,7 @@ def test_a_broken_roster_lists_every_problem_and_changes_nothing(session):
      "plans.csv, line 2: unreadable CSV (field larger than field limit (131072)); check quotes and field sizes"),
     ({"plans.csv": b"payer,plan\nAcme,Gold,extra\n"}, "plans.csv, line 2: has 3 values; the header has 2"),
     ({"plans.csv": b"payer\nAcme\n"}, "plans.csv, line 1, column plan: missing column"),
-    ({"notes.csv": b"a,b\n"}, "notes.csv: not a roster file; expected one of affiliations.csv, clinicians.csv, "
+    ({"notes.csv": b"a,b\n"}, "notes.csv: not a roster file; expected one of affiliations.csv, availability.csv, clinicians.csv, "
                                "networks.csv, organizations.csv, plans.csv, relationships.csv, "
                                "specialist_subspecialties.csv, subspecialties.csv"),
     ({"networks.csv": f"npi,payer,plan,start,end\n{ADA},Acme,Gold,2018-01-01,\n".encode()},
@@ -161,9 +161,12 @@ def test_script_in_a_name_is_stored_inert_and_shown_escaped(session, client_as):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Clinic" in page
 
 
-def test_availability_file_is_skipped_with_a_notice_until_scheduling_handles_it(session):
-    report = import_roster(None, roster(**{"availability.csv": "npi,weekday\n1,2\n"}))
-    assert report.notices == ["availability.csv skipped: the scheduling stage imports it."]
+def test_availability_imports_with_the_roster_that_creates_its_specialist(session):
+    report = import_roster(None, roster(**{"availability.csv": "npi,weekday,start,end,slot_minutes,timezone,"
+                                                               "modality,location\n"
+                                                               f"{ADA},Monday,09:00,12:00,60,America/New_York,"
+                                                               "video,https://video.example/ada\n"}))
+    assert report.counts["availability.csv"].new == 1
 
 
 def test_networks_need_a_specialist(session):
