@@ -109,7 +109,7 @@ def _was_signed(opinion: Opinion | None) -> bool:
 @event.listens_for(Session, "before_flush")
 def _signed_stays_signed(session, flush_context, instances):
     for obj in (*session.dirty, *session.deleted):
-        changed = obj in session.deleted or session.is_modified(obj)
+        changed = obj in session.deleted or session.is_modified(obj, include_collections=False)
         if not changed:
             continue
         if isinstance(obj, Addendum) or (isinstance(obj, Opinion) and _was_signed(obj)):
