@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 WIDTH = 640
 LABEL_WIDTH = 230
-BAR_AREA = WIDTH - LABEL_WIDTH - 90
+BAR_AREA = WIDTH - LABEL_WIDTH - 130
 ROW = 34
 BAR = 18
 

@@ -215,7 +215,7 @@ def sign_opinion(actor, assignment: Assignment, facts: OpinionFacts | None = Non
     if missing:
         raise OpinionError("The opinion cannot be signed yet. " + " ".join(missing.values()), missing)
     db.session.flush()  # the answers are written before the row is signed: the database refuses them after
-    opinion.signed_at = utcnow()
+    opinion.signed_at = opinion.updated_at = utcnow()
     opinion.signed_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "update", "opinion", opinion.id, detail="signed")

@@ -1,8 +1,8 @@
 """The record viewer: PDFs and images shown inside the page, other files offered as downloads.
 
 The file is served by its own route (which re-checks the assignment) with headers that
-let only our viewer page frame it; the viewer page's CSP in turn allows a frame or an
-image from that one URL and nothing else.
+let only our own pages frame it and let nothing in it run or load; the viewer page's CSP
+in turn allows a frame or an image from that one URL and nothing else.
 """
 from __future__ import annotations
 
@@ -49,8 +49,10 @@ def serve_inline(document: Document) -> Response:
                          download_name=document.original_name, conditional=False, etag=False, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    # Nothing inside the file may run script, load anything, or be framed by another site.
+    # Nothing inside the file may run script, load anything, or be framed by another site. No `sandbox`:
+    # Chromium refuses to show a PDF in a sandboxed frame (its viewer is a plugin, which sandboxing
+    # disables), and it needs object-src for the same reason. Images go in an <img>, which runs nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; " \
-                                                  "frame-ancestors 'self'; sandbox"
+                                                  "object-src 'self'; frame-ancestors 'self'"
     response.headers["Cache-Control"] = "no-store"
     return response
