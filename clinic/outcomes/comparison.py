@@ -78,7 +78,7 @@ def next_steps(agree: bool, second: SecondOpinion) -> list[str]:
     if agree:
         return ["The two opinions agree. That is reason for more confidence in the diagnosis and the plan.",
                 "Talk with your doctor about when to start, and about anything in this report that is unclear."]
-    steps = ["The two opinions differ. Read the reasoning behind each, below, and discuss it with both doctors.",
+    steps = ["The two opinions differ. Read the reasoning behind each in this report and discuss it with both doctors.",
              "Ask each doctor what the difference means for you: the risks, the benefits and your quality of life."]
     if second.less_invasive:
         steps.append("Ask whether the less invasive option suits you.")
