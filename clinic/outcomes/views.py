@@ -24,25 +24,24 @@ def _case(case_id: int) -> Case:
     return db.session.get(Case, case_id) or deny("case", case_id)
 
 
-def _report_or_back(case: Case):
+def _signed(case_id: int, show):
+    """show(case, facts) once the opinion is signed; before that, back to the case with a word why."""
+    case = _case(case_id)
     facts = services.report_facts(case)
     if facts is None:
         flash("The comparison and the report are ready once the specialist has signed the opinion.", "info")
-    return facts
+        return redirect(url_for("cases.case", case_id=case.id))
+    return show(case, facts)
 
 
 @bp.get("/cases/<int:case_id>/comparison")
 @roles_required(COORDINATOR)
 def comparison(case_id: int):
-    case = _case(case_id)
-    facts = _report_or_back(case)
-    if facts is None:
-        return redirect(url_for("cases.case", case_id=case.id))
-    audit.record(current_user, "view", "opinion", facts.opinion.id, detail="comparison")
-    return _comparison_page(case, facts, forms.DecisionForm())
+    return _signed(case_id, lambda case, facts: _comparison_page(case, facts, forms.DecisionForm()))
 
 
 def _comparison_page(case, facts, form, status: int = 200):
+    audit.record(current_user, "view", "opinion", facts.opinion.id, detail="comparison")
     named, email = services.first_doctor(case)
     send_form = forms.SendReportForm(recipient=email or None)
     return render_viewed("outcomes/comparison.html", case=case, facts=facts, form=form, send_form=send_form,
@@ -64,37 +63,29 @@ def decide(case_id: int):
             db.session.commit()
             flash(f"Decision recorded; case {case.reference} is closed.", "success")
             return redirect(url_for("outcomes.comparison", case_id=case.id))
-    facts = _report_or_back(case)
-    if facts is None:
-        return redirect(url_for("cases.case", case_id=case.id))
-    audit.record(current_user, "view", "opinion", facts.opinion.id, detail="comparison")
-    return _comparison_page(case, facts, form, 422)
+    return _signed(case_id, lambda case, facts: _comparison_page(case, facts, form, 422))
 
 
 @bp.get("/cases/<int:case_id>/report")
 @roles_required(COORDINATOR)
 def report(case_id: int):
-    case = _case(case_id)
-    facts = _report_or_back(case)
-    if facts is None:
-        return redirect(url_for("cases.case", case_id=case.id))
-    audit.record(current_user, "view", "report", case.id)
-    return render_viewed("outcomes/report.html", facts=facts, issued=utcnow(), shared=False)
+    def show(case, facts):
+        audit.record(current_user, "view", "report", case.id)
+        return render_viewed("outcomes/report.html", facts=facts, issued=utcnow(), shared=False)
+    return _signed(case_id, show)
 
 
 @bp.get("/cases/<int:case_id>/report.pdf")
 @roles_required(COORDINATOR)
 def report_download(case_id: int):
-    case = _case(case_id)
-    facts = _report_or_back(case)
-    if facts is None:
-        return redirect(url_for("cases.case", case_id=case.id))
-    audit.record(current_user, "export", "report", case.id, detail="pdf download")
-    body = report_pdf(facts, current_app.config["CLINIC_NAME"], f"{utcnow():%Y-%m-%d}")
-    db.session.commit()
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="second-opinion-{case.reference}.pdf"',
-        "Cache-Control": "no-store"})
+    def pdf(case, facts):
+        audit.record(current_user, "export", "report", case.id, detail="pdf download")
+        body = report_pdf(facts, current_app.config["CLINIC_NAME"], f"{utcnow():%Y-%m-%d}")
+        db.session.commit()
+        return Response(body, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="second-opinion-{case.reference}.pdf"',
+            "Cache-Control": "no-store"})
+    return _signed(case_id, pdf)
 
 
 @bp.post("/cases/<int:case_id>/report/send")

@@ -120,16 +120,17 @@ def document(document_id: int):
 @bp.get("/specialist/documents/<int:document_id>/inline")
 @roles_required(SPECIALIST)
 def inline(document_id: int):
-    found = reviewable_document(document_id)
-    audit.record(current_user, "view", "document", found.id, detail="inline")
-    db.session.commit()
-    return viewer.serve_inline(found)
+    return _file(document_id, "view", "inline", viewer.serve_inline)
 
 
 @bp.get("/specialist/documents/<int:document_id>/download")
 @roles_required(SPECIALIST)
 def download(document_id: int):
+    return _file(document_id, "export", "download", serve_document)
+
+
+def _file(document_id: int, action: str, detail: str, serve):
     found = reviewable_document(document_id)
-    audit.record(current_user, "export", "document", found.id, detail="download")
+    audit.record(current_user, action, "document", found.id, detail=detail)
     db.session.commit()
-    return serve_document(found)
+    return serve(found)
