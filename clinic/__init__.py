@@ -23,6 +23,8 @@ BLUEPRINTS = (
     "clinic.matching.views",
     "clinic.scheduling.views",
     "clinic.scheduling.availability_views",
+    "clinic.review.views",
+    "clinic.outcomes.views",
     "clinic.mail.views",
     "clinic.api.views",
 )
@@ -71,7 +73,9 @@ def _import_models() -> None:
     from clinic.directory import models as _directory  # noqa: F401
     from clinic.mail import models as _mail  # noqa: F401
     from clinic.matching import models as _matching  # noqa: F401
+    from clinic.outcomes import models as _outcomes  # noqa: F401
     from clinic.records import models as _records  # noqa: F401
+    from clinic.review import models as _review  # noqa: F401
     from clinic.scheduling import models as _scheduling  # noqa: F401
 
 

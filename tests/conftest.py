@@ -215,3 +215,29 @@ def next_slot():
         first = local_today(specialist.timezone) + timedelta(days=1)
         return free_slots(specialist.id, first, first + timedelta(days=14))[n].start
     return find
+
+
+@pytest.fixture
+def my_case(matched_case, users):
+    """my_case(held=True, **intake_changes): a case accepted by users['specialist'] (who opens every
+    day), with its consultation held (booked, moved into the past, completed) unless held=False."""
+    specialist = users["specialist"].clinician
+    factories.open_every_day(specialist)
+
+    def make(held: bool = True, **changes):
+        case = matched_case(specialist, **changes)
+        if held:
+            factories.consult(case)
+        return case
+    return make
+
+
+@pytest.fixture
+def signed_case(my_case, users):
+    """signed_case(opinion=None, **intake_changes): a consulted case with a complete opinion signed
+    by users['specialist']; `opinion` changes the opinion's facts (factories.opinion_facts)."""
+    def make(opinion: dict | None = None, **changes):
+        case = my_case(**changes)
+        factories.sign(case, users["specialist"], **(opinion or {}))
+        return case
+    return make

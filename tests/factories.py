@@ -197,3 +197,42 @@ def accept(case, specialist):
     workflow.advance(None, case)
     assert case.status == "matched", workflow.waiting_for(case)
     return case
+
+
+def consult(case, actor=None):
+    """A matched case through booking and a held consultation. The booking service refuses the
+    past, so the consultation is booked in the future and then moved back a month (test time travel)."""
+    from datetime import timedelta
+
+    from clinic.scheduling import availability, services
+
+    specialist = services.accepted_assignment(case).specialist
+    first = availability.local_today(specialist.timezone) + timedelta(days=1)
+    appointment = services.book(actor, case, availability.free_slots(specialist.id, first,
+                                                                     first + timedelta(days=14))[0].start)
+    appointment.start -= timedelta(days=30)
+    appointment.end -= timedelta(days=30)
+    services.complete(actor, appointment)
+    assert case.status == "consulted"
+    return appointment
+
+
+def opinion_facts(case, **changes):
+    """A complete opinion: every field stated and every question answered."""
+    from clinic.review.services import OpinionFacts
+
+    values = dict(diagnosis_text="Invasive ductal carcinoma, right breast, stage IIA", icd10_code="C50.911",
+                  diagnosis_comparison="refined", treatment_comparison="modified", less_invasive=True,
+                  less_invasive_option="Breast-conserving surgery with radiotherapy",
+                  if_patient_waits="Waiting a few weeks is safe; months are not.",
+                  recommendation="Lumpectomy and sentinel node biopsy, then radiotherapy.",
+                  answers={q.id: f"Answer to question {q.position}." for q in case.questions})
+    values.update(changes)
+    return OpinionFacts(**values)
+
+
+def sign(case, user, **changes):
+    """The assigned specialist (`user`) signs a complete opinion on a consulted case."""
+    from clinic.review.services import assignment_of, sign_opinion
+
+    return sign_opinion(user, assignment_of(user.clinician_id, case.id), opinion_facts(case, **changes))

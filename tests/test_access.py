@@ -95,6 +95,23 @@ ACCESS = {
     "api.move": {C},
     "api.cancel": {C},
     "api.complete": {C},
+    "review.home": {S},
+    "review.case": {S},
+    "review.opinion": {S},
+    "review.addendum": {S},
+    "review.document": {S},
+    "review.inline": {S},
+    "review.download": {S},
+    "outcomes.comparison": {C},
+    "outcomes.decide": {C},
+    "outcomes.report": {C},
+    "outcomes.report_download": {C},
+    "outcomes.send_report": {C},
+    "outcomes.shared_report": ANYONE,
+    "outcomes.dashboard_page": {C, A},
+    "outcomes.dashboard_csv": {C, A},
+    "api.submit_opinion": {S},
+    "api.record_decision": {C},
 }
 ROLES = ("anonymous", C, S, A)
 

@@ -8,9 +8,13 @@ from clinic.cases.models import Case
 from clinic.coverage.status import coverage_missing, latest_check
 from clinic.matching.models import Assignment
 from clinic.matching.services import latest_assignment
+from clinic.outcomes.models import Decision
+from clinic.outcomes.services import decision_of
 from clinic.records.checklist import is_overdue
 from clinic.records.gate import clinic_today
 from clinic.records.models import Document, RecordItem
+from clinic.review.models import Opinion
+from clinic.review.services import signed_opinion
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.models import Appointment
 
@@ -22,6 +26,7 @@ def _iso(moment) -> str | None:
 def case_document(case: Case) -> dict:
     patient = case.patient
     today = clinic_today()
+    opinion = signed_opinion(case)  # a draft stays the specialist's own until signed
     return {
         "id": case.id,
         "reference": case.reference,
@@ -42,15 +47,40 @@ def case_document(case: Case) -> dict:
         "consent_to_contact_first_doctor": case.consent_to_contact_first_doctor,
         "stated_coverage": {"self_pay": True} if case.self_pay else
         {"payer": case.payer, "plan": case.plan_name, "member_id": case.member_id},
-        "questions": [{"id": q.id, "category": q.category, "text": q.text, "answer": q.answer}
-                      for q in case.questions],
+        "questions": [{"id": q.id, "category": q.category, "text": q.text,
+                       "answer": opinion.answer_to(q.id) if opinion else q.answer} for q in case.questions],
         "records": [record_document(item, today) for item in case.record_items],
         "coverage": coverage_document(case),
         "appointment": case_appointment(case),
         "timeline": [{"at": _iso(t.at), "kind": t.kind, "from": t.from_status, "to": t.to_status,
                       "note": t.note, "by": t.actor.name if t.actor else None} for t in case.timeline],
         "assignment": assignment_document(latest_assignment(case)),
+        "opinion": opinion_document(opinion) if opinion else None,
+        "decision": decision_document(decision_of(case)),
     }
+
+
+def opinion_document(opinion: Opinion) -> dict:
+    return {
+        "id": opinion.id, "specialist": opinion.specialist.name, "npi": opinion.specialist.npi,
+        "diagnosis": {"text": opinion.diagnosis_text, "icd10": opinion.icd10_code,
+                      "icd10_description": icd10.describe(opinion.icd10_code)},
+        "diagnosis_comparison": opinion.diagnosis_comparison, "treatment_comparison": opinion.treatment_comparison,
+        "less_invasive_option": opinion.less_invasive_option if opinion.less_invasive else None,
+        "less_invasive_stated": opinion.less_invasive is not None,
+        "if_patient_waits": opinion.if_patient_waits, "recommendation": opinion.recommendation,
+        "answers": {str(a.question_id): a.text for a in opinion.answers},
+        "signed": opinion.is_signed, "signed_at": _iso(opinion.signed_at), "updated_at": _iso(opinion.updated_at),
+        "addenda": [{"id": a.id, "text": a.text, "signed_at": _iso(a.signed_at)} for a in opinion.addenda],
+    }
+
+
+def decision_document(decision: Decision | None) -> dict | None:
+    if decision is None:
+        return None
+    return {"id": decision.id, "choice": decision.choice, "label": decision.label, "note": decision.note,
+            "recorded_at": _iso(decision.recorded_at),
+            "recorded_by": decision.recorded_by.name if decision.recorded_by else None}
 
 
 

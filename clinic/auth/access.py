@@ -112,6 +112,6 @@ def role_home(user) -> str:
     """Where each role starts its day."""
     return {
         COORDINATOR: "cases.queue",
-        SPECIALIST: "matching.proposals",
+        SPECIALIST: "review.home",
         ADMIN: "auth.users",
     }[user.role]

@@ -9,10 +9,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from clinic.auth.models import User
-from clinic.demo import directory, matching, records, requests, roster, scheduling, staff
+from clinic.demo import directory, matching, outcomes, records, requests, roster, scheduling, staff
 from clinic.extensions import db
 
-STEPS = (directory.load, staff.load, requests.load, roster.load, records.load, matching.load, scheduling.load)
+STEPS = (directory.load, staff.load, requests.load, roster.load, records.load, matching.load, scheduling.load,
+         outcomes.load)
 
 
 def load_demo() -> list[tuple[str, str, str]]:

@@ -1,6 +1,7 @@
-// Confirmation before destructive actions (forms marked data-confirm), without inline script (CSP).
+// Confirmation before destructive actions (forms or submit buttons marked data-confirm), without inline script (CSP).
 document.addEventListener("submit", function (event) {
-  const question = event.target.getAttribute("data-confirm");
+  const button = event.submitter;
+  const question = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

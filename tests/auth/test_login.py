@@ -16,7 +16,7 @@ def actions(session, action):
 
 
 def test_sign_in_takes_each_role_to_its_home(client, users):
-    homes = {"coordinator": "/cases", "specialist": "/specialist/proposals", "admin": "/admin/users"}
+    homes = {"coordinator": "/cases", "specialist": "/specialist/cases", "admin": "/admin/users"}
     for role, home in homes.items():
         fresh = client.application.test_client()
         response = fresh.post("/login", data={"email": users[role].email.upper(), "password": PASSWORD})

@@ -1,0 +1,86 @@
+"""The two opinions side by side: which parts differ, and what that means for the patient.
+
+Pure: plain values in, plain values out (no Flask, no database). The seed's advice is
+the rule: if the opinions align they reinforce confidence; if they differ, the
+reasoning behind each guides the next step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, DIAGNOSIS_PLAIN, TREATMENT_COMPARISONS, TREATMENT_PLAIN
+
+
+@dataclass(frozen=True)
+class FirstOpinion:
+    diagnosis: str
+    icd10: str | None
+    treatment: str
+    invasive: bool
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    diagnosis: str
+    icd10: str | None
+    diagnosis_comparison: str
+    treatment_comparison: str
+    less_invasive: bool
+    less_invasive_option: str
+    if_patient_waits: str
+    recommendation: str
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    first: str
+    second: str
+    differs: bool
+    verdict: str  # the category in words, shown beside the row (never colour alone)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    rows: list[Row]
+    agree: bool
+    summary: list[str]
+    next_steps: list[str]
+
+
+def compare(first: FirstOpinion, second: SecondOpinion) -> Comparison:
+    dx_same = second.diagnosis_comparison == "confirmed"
+    tx_same = second.treatment_comparison == "same"
+    rows = [
+        Row("Diagnosis", first.diagnosis, second.diagnosis, not dx_same,
+            DIAGNOSIS_COMPARISONS[second.diagnosis_comparison]),
+        Row("Diagnosis code (ICD-10-CM)", first.icd10 or "Not given", second.icd10 or "Not given",
+            (first.icd10 or "") != (second.icd10 or "") and bool(first.icd10 and second.icd10),
+            "Same code" if (first.icd10 or "") == (second.icd10 or "") else "Different code"),
+        Row("Treatment", _treatment(first), second.recommendation, not tx_same,
+            TREATMENT_COMPARISONS[second.treatment_comparison]),
+        Row("A less invasive option", "Proposed treatment is invasive" if first.invasive else "Not invasive",
+            second.less_invasive_option if second.less_invasive else "None recommended", second.less_invasive,
+            "Offered" if second.less_invasive else "None"),
+    ]
+    agree = dx_same and tx_same
+    summary = [DIAGNOSIS_PLAIN[second.diagnosis_comparison], TREATMENT_PLAIN[second.treatment_comparison]]
+    if second.less_invasive:
+        summary.append("The second doctor describes a less invasive option.")
+    return Comparison(rows, agree, summary, next_steps(agree, second))
+
+
+def _treatment(first: FirstOpinion) -> str:
+    return first.treatment or "No treatment stated"
+
+
+def next_steps(agree: bool, second: SecondOpinion) -> list[str]:
+    if agree:
+        return ["The two opinions agree. That is reason for more confidence in the diagnosis and the plan.",
+                "Talk with your doctor about when to start, and about anything in this report that is unclear."]
+    steps = ["The two opinions differ. Read the reasoning behind each in this report and discuss it with both doctors.",
+             "Ask each doctor what the difference means for you: the risks, the benefits and your quality of life."]
+    if second.less_invasive:
+        steps.append("Ask whether the less invasive option suits you.")
+    steps.append("If the difference is still unclear, a third opinion can help you decide.")
+    return steps

@@ -1,0 +1,153 @@
+"""The outcomes dashboard's figures, computed from plain rows (no Flask, no database session).
+
+Benchmarks (shared/DESIGN.md section 7):
+- Van Such et al., J Eval Clin Pract 2017 (286 referrals): same diagnosis 12 %, refined or
+  redefined 66 %, distinctly different 21 %  -> our confirmed / refined / changed.
+- Meyer et al., Am J Med 2015 (6,791 expert opinions): diagnosis changed 14.8 %, treatment
+  changed 37.4 %. Their "treatment changed" counts any change to the plan, so it is set
+  against our modified + changed.
+Stage times are the days between the first time a case reached one status and the first
+time it reached the next, read from the timeline.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
+
+VAN_SUCH = {"confirmed": 0.12, "refined": 0.66, "changed": 0.21}
+MEYER_DIAGNOSIS_CHANGED = 0.148
+MEYER_TREATMENT_CHANGED = 0.374
+STAGES = (
+    ("records_pending", "ready_to_match", "Records and coverage"),
+    ("ready_to_match", "matched", "Matching"),
+    ("matched", "scheduled", "Booking"),
+    ("scheduled", "consulted", "Until the consultation"),
+    ("consulted", "opinion_recorded", "Writing the opinion"),
+)
+UNKNOWN_SUBSPECIALTY = "Subspecialty not recorded"
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One case with a signed opinion."""
+
+    subspecialty: str | None
+    diagnosis: str       # confirmed / refined / changed
+    treatment: str       # same / modified / changed
+    less_invasive: bool
+    milestones: dict[str, datetime] = field(default_factory=dict)  # status -> first reached
+
+
+@dataclass(frozen=True)
+class Share:
+    count: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.count / self.total if self.total else None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.0f} %"
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    total: int
+    diagnosis: dict[str, Share]
+    treatment: dict[str, Share]
+    treatment_any_change: Share
+    less_invasive: Share
+
+
+@dataclass(frozen=True)
+class StageTime:
+    label: str
+    median_days: float | None
+    cases: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    overall: Group
+    by_subspecialty: list[Group]
+    median_days_to_opinion: float | None
+    opinion_cases: int
+    stages: list[StageTime]
+
+
+def _group(name: str, rows: list[OutcomeRow]) -> Group:
+    total = len(rows)
+    diagnosis = {c: Share(sum(r.diagnosis == c for r in rows), total) for c in DIAGNOSIS_COMPARISONS}
+    treatment = {c: Share(sum(r.treatment == c for r in rows), total) for c in TREATMENT_COMPARISONS}
+    return Group(name, total, diagnosis, treatment,
+                 Share(sum(r.treatment != "same" for r in rows), total),
+                 Share(sum(r.less_invasive for r in rows), total))
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _days(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).total_seconds() / 86400
+
+
+def figures(rows: list[OutcomeRow]) -> Figures:
+    names = sorted({r.subspecialty or UNKNOWN_SUBSPECIALTY for r in rows})
+    groups = [_group(name, [r for r in rows if (r.subspecialty or UNKNOWN_SUBSPECIALTY) == name]) for name in names]
+    to_opinion = [d for r in rows if (d := _days(r.milestones.get("records_pending"),
+                                                 r.milestones.get("opinion_recorded"))) is not None]
+    stages = []
+    for source, target, label in STAGES:
+        spans = [d for r in rows if (d := _days(r.milestones.get(source), r.milestones.get(target))) is not None]
+        stages.append(StageTime(label, median(spans), len(spans)))
+    return Figures(_group("All cases", rows), groups, median(to_opinion), len(to_opinion), stages)
+
+
+def benchmark_rows(group: Group) -> list[tuple[str, Share, float, str]]:
+    """(measure, our share, benchmark rate, source) for each benchmarked category."""
+    return [
+        ("Diagnosis confirmed (same)", group.diagnosis["confirmed"], VAN_SUCH["confirmed"], "Van Such 2017"),
+        ("Diagnosis refined", group.diagnosis["refined"], VAN_SUCH["refined"], "Van Such 2017"),
+        ("Diagnosis changed (distinctly different)", group.diagnosis["changed"], VAN_SUCH["changed"], "Van Such 2017"),
+        ("Diagnosis changed", group.diagnosis["changed"], MEYER_DIAGNOSIS_CHANGED, "Meyer 2015"),
+        ("Treatment changed (modified or changed)", group.treatment_any_change, MEYER_TREATMENT_CHANGED, "Meyer 2015"),
+    ]
+
+
+def csv_rows(result: Figures) -> list[list]:
+    """Aggregate figures only (no case, no patient): one line per group, measure and category."""
+    lines: list[list] = [["group", "measure", "category", "count", "total", "value", "unit",
+                          "benchmark", "benchmark_source"]]
+
+    def pct(rate: float | None) -> str:
+        return "" if rate is None else f"{rate * 100:.1f}"
+
+    def share(group: Group, measure: str, category: str, part: Share, benchmark=None, source="") -> list:
+        return [group.name, measure, category, part.count, part.total, pct(part.rate), "percent",
+                pct(benchmark), source]
+
+    for group in [result.overall, *result.by_subspecialty]:
+        for category, part in group.diagnosis.items():
+            lines.append(share(group, "diagnosis", category, part, VAN_SUCH[category], "Van Such 2017"))
+        lines.append(share(group, "diagnosis", "changed", group.diagnosis["changed"], MEYER_DIAGNOSIS_CHANGED,
+                           "Meyer 2015"))
+        for category, part in group.treatment.items():
+            lines.append(share(group, "treatment", category, part))
+        lines.append(share(group, "treatment", "modified_or_changed", group.treatment_any_change,
+                           MEYER_TREATMENT_CHANGED, "Meyer 2015"))
+        lines.append(share(group, "less_invasive_option", "offered", group.less_invasive))
+    days = "" if result.median_days_to_opinion is None else f"{result.median_days_to_opinion:.1f}"
+    lines.append(["All cases", "median_time", "request_to_opinion", result.opinion_cases, "", days, "days", "", ""])
+    for stage in result.stages:
+        value = "" if stage.median_days is None else f"{stage.median_days:.1f}"
+        lines.append(["All cases", "median_time", stage.label, stage.cases, "", value, "days", "", ""])
+    return lines

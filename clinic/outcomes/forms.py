@@ -1,0 +1,24 @@
+"""Forms of the outcomes stage: the patient's decision and sending the report (input shape only)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from clinic.formkit import options
+from clinic.outcomes.vocabulary import CHOICES
+
+
+class DecisionForm(FlaskForm):
+    choice = RadioField("The patient decided to", choices=options(CHOICES),
+                        validators=[InputRequired(message="Choose what the patient decided.")])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=1000)],
+                         description="Optional: what the patient said, or what happens next.")
+    submit = SubmitField("Record the decision and close the case")
+
+
+class SendReportForm(FlaskForm):
+    recipient = EmailField("First doctor's email", validators=[
+        DataRequired(message="Give the first doctor's email address."), Email(message="Give a valid email address."),
+        Length(max=254)], description="They receive a private link to the report, valid for 30 days.")
+    submit = SubmitField("Send to the first doctor")

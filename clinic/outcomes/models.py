@@ -1,0 +1,45 @@
+"""Decision (the patient's choice, recorded by the coordinator) and ReportLink (the first doctor's
+private, expiring link to the report; only the token's hash is kept)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic.database import enum_check, utcnow
+from clinic.extensions import db
+from clinic.outcomes.vocabulary import CHOICES
+
+
+class Decision(db.Model):
+    __tablename__ = "decisions"
+    __table_args__ = (enum_check("choice", tuple(CHOICES)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), unique=True)
+    choice: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by = relationship("User", lazy="joined")
+
+    @property
+    def label(self) -> str:
+        return CHOICES[self.choice]
+
+
+class ReportLink(db.Model):
+    __tablename__ = "report_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_opened_at: Mapped[datetime | None]
+
+    case = relationship("Case")

@@ -1,0 +1,24 @@
+"""Outcomes' places in earlier packages: the case page's opinion section and the navigation."""
+from __future__ import annotations
+
+from clinic.auth.models import ADMIN, COORDINATOR
+from clinic.cases.panels import register_panel
+from clinic.outcomes import services
+from clinic.review.services import signed_opinion
+
+DASHBOARD = ("outcomes.dashboard_page", "Outcomes")
+
+
+def panel_context(case, actor) -> dict:
+    opinion = signed_opinion(case) if case.status in ("opinion_recorded", "closed") else None
+    return {"opinion": opinion, "decision": services.decision_of(case) if opinion else None,
+            "waiting_opinion": case.status == "consulted"}
+
+
+def register() -> None:
+    from clinic.web import NAVIGATION
+
+    register_panel("outcomes", 50, "outcomes/_panel.html", panel_context)
+    for role in (COORDINATOR, ADMIN):
+        if DASHBOARD not in NAVIGATION[role]:
+            NAVIGATION[role].append(DASHBOARD)

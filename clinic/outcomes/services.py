@@ -1,0 +1,156 @@
+"""Outcomes operations: the patient's decision (which closes the case), the report and its
+sending to the first doctor, the dashboard's rows. They flush and audit, never commit."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from clinic import audit
+from clinic.cases import workflow
+from clinic.cases.models import Case, CaseClinician, TimelineEntry
+from clinic.database import utcnow
+from clinic.directory.models import Clinician, Subspecialty
+from clinic.extensions import db
+from clinic.mail.outbox import enqueue
+from clinic.matching.models import Assignment
+from clinic.outcomes import figures
+from clinic.outcomes.comparison import Comparison, FirstOpinion, SecondOpinion, compare
+from clinic.outcomes.models import Decision, ReportLink
+from clinic.outcomes.vocabulary import CHOICES
+from clinic.records.links import token_hash
+from clinic.review.models import Opinion
+from clinic.review.services import signed_opinion
+
+REPORT_LINK_DAYS = 30
+REPORT_PATH = "/reports/"
+
+
+class OutcomeError(Exception):
+    """A refused outcome step, worded for the coordinator."""
+
+    status = 409
+
+
+@workflow.guard("opinion_recorded", "closed")
+def _decided(case: Case) -> list[str]:
+    return [] if decision_of(case) else ["The patient's decision to be recorded"]
+
+
+def decision_of(case: Case) -> Decision | None:
+    return db.session.scalar(sa.select(Decision).where(Decision.case_id == case.id))
+
+
+def record_decision(actor, case: Case, choice: str, note: str | None = None) -> Decision:
+    """The patient's choice after comparing the opinions; it closes the case."""
+    if choice not in CHOICES:
+        raise OutcomeError("Choose one of: " + ", ".join(CHOICES.values()) + ".")
+    if decision_of(case) is not None:
+        raise OutcomeError("The patient's decision is already recorded for this case.")
+    if case.status != "opinion_recorded":
+        raise OutcomeError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: the decision "
+                           "is recorded once the specialist has signed the opinion.")
+    note = (note or "").strip()[:1000] or None
+    decision = Decision(case_id=case.id, choice=choice, note=note, recorded_by_id=getattr(actor, "id", None),
+                        recorded_at=utcnow())
+    db.session.add(decision)
+    db.session.flush()
+    audit.record(actor, "create", "decision", decision.id, detail=f"case={case.id} choice={choice}")
+    workflow.note(actor, case, "outcome", f"The patient's decision: {CHOICES[choice]}.")
+    workflow.advance(actor, case)
+    db.session.flush()
+    return decision
+
+
+@dataclass
+class ReportFacts:
+    """Everything the comparison page, the report and the PDF show."""
+
+    case: Case
+    opinion: Opinion
+    comparison: Comparison
+    answers: list[tuple[str, str, str]]  # (category, question, answer)
+    decision: Decision | None
+
+
+def report_facts(case: Case) -> ReportFacts | None:
+    """None until the opinion is signed."""
+    opinion = signed_opinion(case)
+    if opinion is None:
+        return None
+    first = FirstOpinion(case.diagnosis_text, case.icd10_code, case.treatment_text, case.treatment_invasive)
+    second = SecondOpinion(opinion.diagnosis_text, opinion.icd10_code, opinion.diagnosis_comparison,
+                           opinion.treatment_comparison, bool(opinion.less_invasive), opinion.less_invasive_option,
+                           opinion.if_patient_waits, opinion.recommendation)
+    answers = [(q.category, q.text, opinion.answer_to(q.id)) for q in case.questions]
+    return ReportFacts(case, opinion, compare(first, second), answers, decision_of(case))
+
+
+def first_doctor(case: Case) -> tuple[CaseClinician | None, str]:
+    """The first-opinion doctor (or the referring one) and their address in the directory, if any."""
+    named = case.named("first_opinion") or case.named("referring")
+    if named is None or named.clinician_id is None:
+        return named, ""
+    return named, db.session.scalar(sa.select(Clinician.email).where(Clinician.id == named.clinician_id)) or ""
+
+
+def send_report(actor, case: Case, recipient: str) -> ReportLink:
+    """Email the first doctor a private link to the report (only with the patient's consent).
+
+    A link rather than an attachment: it expires, each opening is audited, and the
+    report itself does not sit in mailboxes. The subject and body name no condition."""
+    if not case.consent_to_contact_first_doctor:
+        raise OutcomeError("The patient has not consented to contact with the first doctor: "
+                           "the report can only be given to the patient.")
+    if signed_opinion(case) is None:
+        raise OutcomeError("The report is ready once the specialist has signed the opinion.")
+    token = secrets.token_urlsafe(32)
+    link = ReportLink(case_id=case.id, token_hash=token_hash(token), recipient=recipient,
+                      created_by_id=getattr(actor, "id", None),
+                      expires_at=utcnow() + timedelta(days=REPORT_LINK_DAYS))
+    db.session.add(link)
+    db.session.flush()
+    named, _ = first_doctor(case)
+    clinic = current_app.config["CLINIC_NAME"]
+    address = current_app.config["PUBLIC_URL"].rstrip("/") + REPORT_PATH + token
+    enqueue(recipient, f"Second-opinion report for case {case.reference}",
+            f"Dear {named.name if named else 'Doctor'},\n\nWith your patient's consent, {clinic} shares the "
+            f"second-opinion report for case {case.reference}. It opens at this private link until "
+            f"{link.expires_at:%Y-%m-%d}:\n{address}\n\nPlease do not forward this message.\n\n{clinic}",
+            case_id=case.id)
+    audit.record(actor, "export", "report", case.id, detail=f"sent to first doctor link={link.id}")
+    workflow.note(actor, case, "outcome", f"Report sent to the first doctor ({recipient}).")
+    db.session.flush()
+    return link
+
+
+def resolve_report_link(token: str) -> ReportLink | None:
+    if not token or len(token) > 100:
+        return None
+    link = db.session.scalar(sa.select(ReportLink).where(ReportLink.token_hash == token_hash(token)))
+    if link is None or link.expires_at <= utcnow() or not link.case.consent_to_contact_first_doctor:
+        return None
+    return link
+
+
+def dashboard_rows() -> list[figures.OutcomeRow]:
+    """Every signed opinion with its subspecialty and its case's milestones: two queries in all."""
+    opinions = db.session.execute(
+        sa.select(Opinion.case_id, Subspecialty.name, Opinion.diagnosis_comparison, Opinion.treatment_comparison,
+                  Opinion.less_invasive)
+        .join(Assignment, Assignment.id == Opinion.assignment_id)
+        .outerjoin(Subspecialty, Subspecialty.id == Assignment.subspecialty_id)
+        .where(Opinion.signed_at.is_not(None))).all()
+    signed_cases = sa.select(Opinion.case_id).where(Opinion.signed_at.is_not(None))
+    reached = db.session.execute(
+        sa.select(TimelineEntry.case_id, TimelineEntry.to_status, sa.func.min(TimelineEntry.at, type_=TimelineEntry.at.type))
+        .where(TimelineEntry.case_id.in_(signed_cases), TimelineEntry.to_status.is_not(None))
+        .group_by(TimelineEntry.case_id, TimelineEntry.to_status)).all()
+    milestones: dict[int, dict] = {}
+    for case_id, status, at in reached:
+        milestones.setdefault(case_id, {})[status] = at
+    return [figures.OutcomeRow(name, dx, tx, bool(less), milestones.get(case_id, {}))
+            for case_id, name, dx, tx, less in opinions]

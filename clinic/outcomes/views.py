@@ -1,0 +1,146 @@
+"""Outcomes pages: the comparison with the decision, the report (page, PDF, sending), the dashboard."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from clinic import audit
+from clinic.auth.access import ADMIN, COORDINATOR, deny, public, roles_required
+from clinic.cases.models import Case
+from clinic.database import utcnow
+from clinic.extensions import db, limiter
+from clinic.outcomes import dashboard, forms, panel, services
+from clinic.outcomes.report_pdf import report_pdf
+from clinic.web import render_viewed
+
+bp = Blueprint("outcomes", __name__)
+panel.register()
+
+
+def _case(case_id: int) -> Case:
+    return db.session.get(Case, case_id) or deny("case", case_id)
+
+
+def _signed(case_id: int, show):
+    """show(case, facts) once the opinion is signed; before that, back to the case with a word why."""
+    case = _case(case_id)
+    facts = services.report_facts(case)
+    if facts is None:
+        flash("The comparison and the report are ready once the specialist has signed the opinion.", "info")
+        return redirect(url_for("cases.case", case_id=case.id))
+    return show(case, facts)
+
+
+@bp.get("/cases/<int:case_id>/comparison")
+@roles_required(COORDINATOR)
+def comparison(case_id: int):
+    return _signed(case_id, lambda case, facts: _comparison_page(case, facts, forms.DecisionForm()))
+
+
+def _comparison_page(case, facts, form, status: int = 200):
+    audit.record(current_user, "view", "opinion", facts.opinion.id, detail="comparison")
+    named, email = services.first_doctor(case)
+    send_form = forms.SendReportForm(recipient=email or None)
+    return render_viewed("outcomes/comparison.html", case=case, facts=facts, form=form, send_form=send_form,
+                         first_doctor=named), status
+
+
+@bp.post("/cases/<int:case_id>/decision")
+@roles_required(COORDINATOR)
+def decide(case_id: int):
+    case = _case(case_id)
+    form = forms.DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.record_decision(current_user, case, form.choice.data, form.note.data)
+        except services.OutcomeError as error:
+            db.session.rollback()
+            form.choice.errors = [*form.choice.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Decision recorded; case {case.reference} is closed.", "success")
+            return redirect(url_for("outcomes.comparison", case_id=case.id))
+    return _signed(case_id, lambda case, facts: _comparison_page(case, facts, form, 422))
+
+
+@bp.get("/cases/<int:case_id>/report")
+@roles_required(COORDINATOR)
+def report(case_id: int):
+    def show(case, facts):
+        audit.record(current_user, "view", "report", case.id)
+        return render_viewed("outcomes/report.html", facts=facts, issued=utcnow(), shared=False)
+    return _signed(case_id, show)
+
+
+@bp.get("/cases/<int:case_id>/report.pdf")
+@roles_required(COORDINATOR)
+def report_download(case_id: int):
+    def pdf(case, facts):
+        audit.record(current_user, "export", "report", case.id, detail="pdf download")
+        body = report_pdf(facts, current_app.config["CLINIC_NAME"], f"{utcnow():%Y-%m-%d}")
+        db.session.commit()
+        return Response(body, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="second-opinion-{case.reference}.pdf"',
+            "Cache-Control": "no-store"})
+    return _signed(case_id, pdf)
+
+
+@bp.post("/cases/<int:case_id>/report/send")
+@roles_required(COORDINATOR)
+def send_report(case_id: int):
+    case = _case(case_id)
+    if not case.consent_to_contact_first_doctor:
+        deny("report_send", case.id)  # the action does not exist without the patient's consent
+    form = forms.SendReportForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    else:
+        try:
+            services.send_report(current_user, case, form.recipient.data.strip())
+        except services.OutcomeError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("The first doctor was sent a private link to the report.", "success")
+    return redirect(url_for("outcomes.comparison", case_id=case.id, _anchor="send-heading"))
+
+
+@bp.get(services.REPORT_PATH + "<token>")
+@public
+@limiter.limit("30 per hour")
+def shared_report(token: str):
+    link = services.resolve_report_link(token)
+    if link is None:
+        audit.record(None, "denied", "report_link", None, detail="invalid or expired link")
+        db.session.commit()
+        return render_template("error.html", status=404,
+                               message="This link is not valid or has expired. Ask the clinic for a new one."), 404
+    facts = services.report_facts(link.case)
+    link.last_opened_at = utcnow()
+    audit.record(None, "view", "report_link", link.id, detail=f"case={link.case_id}")
+    return render_viewed("outcomes/report.html", facts=facts, issued=link.created_at, shared=True)
+
+
+@bp.get("/outcomes")
+@roles_required(COORDINATOR, ADMIN)
+def dashboard_page():
+    result = dashboard.compute()
+    audit.record(current_user, "view", "outcomes_dashboard", None, detail=f"cases={result.overall.total}")
+    return render_viewed("outcomes/dashboard.html", result=result, charts=dashboard.chart_set(result),
+                         benchmarks=dashboard.benchmark_table(result))
+
+
+@bp.get("/outcomes.csv")
+@roles_required(COORDINATOR, ADMIN)
+def dashboard_csv():
+    result = dashboard.compute()
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(dashboard.csv_lines(result))
+    audit.record(current_user, "export", "outcomes_dashboard", None, detail=f"csv cases={result.overall.total}")
+    db.session.commit()
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="second-opinion-outcomes.csv"', "Cache-Control": "no-store"})

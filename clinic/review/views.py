@@ -1,0 +1,136 @@
+"""The specialist's pages: their cases, one case's full record with a viewer, the opinion, addenda."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from clinic import audit
+from clinic.auth.access import SPECIALIST, roles_required
+from clinic.cases import icd10
+from clinic.extensions import db
+from clinic.records.storage import serve_document
+from clinic.review import forms, hooks, services, viewer
+from clinic.review.access import assigned, reviewable_document
+from clinic.scheduling import services as scheduling
+from clinic.web import render_viewed
+
+bp = Blueprint("review", __name__)
+hooks.register()
+
+
+@bp.get("/specialist/cases")
+@roles_required(SPECIALIST)
+def home():
+    groups = services.workspace(current_user.clinician_id)
+    audit.record(current_user, "view", "assignment_list", None, detail="review workspace")
+    return render_viewed("review/home.html", groups=groups)
+
+
+@bp.get("/specialist/cases/<int:case_id>")
+@roles_required(SPECIALIST)
+def case(case_id: int):
+    assignment = assigned(case_id)
+    found = assignment.case
+    audit.record(current_user, "view", "case", found.id, detail="review workspace")
+    opinion = services.opinion_for(assignment)
+    return render_viewed("review/case.html", case=found, assignment=assignment, opinion=opinion,
+                         documents=viewer.verified_documents(found.id), display=viewer.display,
+                         appointment=scheduling.active_appointment(found) or scheduling.latest_appointment(found),
+                         icd10_description=icd10.describe(found.icd10_code),
+                         addendum_form=forms.AddendumForm())
+
+
+@bp.route("/specialist/cases/<int:case_id>/opinion", methods=["GET", "POST"])
+@roles_required(SPECIALIST)
+def opinion(case_id: int):
+    assignment = assigned(case_id)
+    found = assignment.case
+    current = services.opinion_for(assignment)
+    if current is not None and current.is_signed:
+        flash("This opinion is signed and can no longer be changed; add an addendum if needed.", "info")
+        return redirect(url_for("review.case", case_id=case_id, _anchor="opinion-heading"))
+    form = forms.opinion_form(found.questions, current)
+    status = 200
+    if form.validate_on_submit():
+        signing = bool(form.sign.data)
+        try:
+            if signing:
+                services.sign_opinion(current_user, assignment, form.facts())
+            else:
+                services.save_draft(current_user, assignment, form.facts())
+        except services.OpinionError as error:
+            db.session.rollback()
+            status = _show(form, error)
+        else:
+            db.session.commit()
+            flash(f"Opinion on case {found.reference} signed." if signing else "Draft saved.", "success")
+            return redirect(url_for("review.case", case_id=case_id) if signing else
+                            url_for("review.opinion", case_id=case_id))
+    elif form.errors:
+        status = 422
+    audit.record(current_user, "view", "case", found.id, detail="opinion form")
+    return render_viewed("review/opinion.html", case=found, form=form, opinion=current,
+                         can_sign=found.status == "consulted"), status
+
+
+def _show(form, error: services.OpinionError) -> int:
+    """Each problem beside its field; anything without a field as a message."""
+    loose = []
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            loose.append(message)
+    if loose or not error.fields:
+        flash(" ".join(loose) or error.message, "danger")
+    return error.status
+
+
+@bp.post("/specialist/cases/<int:case_id>/addenda")
+@roles_required(SPECIALIST)
+def addendum(case_id: int):
+    assignment = assigned(case_id)
+    form = forms.AddendumForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    else:
+        try:
+            services.add_addendum(current_user, assignment, form.text.data)
+        except services.OpinionError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash("Addendum signed and added to the opinion.", "success")
+    return redirect(url_for("review.case", case_id=case_id, _anchor="opinion-heading"))
+
+
+@bp.get("/specialist/documents/<int:document_id>")
+@roles_required(SPECIALIST)
+def document(document_id: int):
+    found = reviewable_document(document_id)
+    audit.record(current_user, "view", "document", found.id, detail="viewer")
+    inline_url = url_for("review.inline", document_id=found.id, _external=True)
+    page = render_viewed("review/viewer.html", document=found, item=found.record_item, case_id=found.case_id,
+                         display=viewer.display(found), inline_url=inline_url)
+    return page, 200, {"Content-Security-Policy": viewer.viewer_policy(inline_url)}
+
+
+@bp.get("/specialist/documents/<int:document_id>/inline")
+@roles_required(SPECIALIST)
+def inline(document_id: int):
+    return _file(document_id, "view", "inline", viewer.serve_inline)
+
+
+@bp.get("/specialist/documents/<int:document_id>/download")
+@roles_required(SPECIALIST)
+def download(document_id: int):
+    return _file(document_id, "export", "download", serve_document)
+
+
+def _file(document_id: int, action: str, detail: str, serve):
+    found = reviewable_document(document_id)
+    audit.record(current_user, action, "document", found.id, detail=detail)
+    db.session.commit()
+    return serve(found)
