@@ -17,7 +17,7 @@ from clinic.mail.outbox import register_delivery
 # (endpoint, label) per role; a later stage appends its own entries.
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
     COORDINATOR: [("cases.queue", "Work queue"), ("cases.new_case", "New request")],
-    SPECIALIST: [("matching.proposals", "My cases")],
+    SPECIALIST: [],
     ADMIN: [("auth.users", "Users"), ("audit.index", "Audit log")],
 }
 

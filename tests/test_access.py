@@ -63,7 +63,6 @@ ACCESS = {
     "matching.shortlist": {C},
     "matching.propose": {C},
     "matching.withdraw": {C},
-    "matching.proposals": {S},
     "matching.assignment": {S},
     "matching.accept": {S},
     "matching.decline": {S},

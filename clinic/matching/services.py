@@ -109,19 +109,19 @@ def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = N
                             "Reload the page.") from None
     workflow.note(actor, case, "matching", f"Proposed to {person.name} (rank {chosen.rank}).")
     audit.record(actor, "create", "assignment", assignment.id, detail=f"case={case.id} rank={chosen.rank}")
-    _tell_specialist(person, case)
+    _tell_specialist(person, case, assignment)
     db.session.flush()
     return assignment
 
 
-def _tell_specialist(person: Clinician, case: Case) -> None:
+def _tell_specialist(person: Clinician, case: Case, assignment: Assignment) -> None:
     # No diagnosis in a subject or body that leaves the clinic: the reference and a link only.
     account = db.session.scalar(sa.select(User).where(User.clinician_id == person.id, User.active.is_(True)))
     address = account.email if account is not None else person.email
     if not address:
         return
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        link = url_for("matching.proposals", _external=True)  # also outside a request (demo, API, CLI)
+        link = url_for("matching.assignment", assignment_id=assignment.id, _external=True)  # outside requests too
     enqueue(address, "A second-opinion case is waiting for your answer",
             f"Dear {person.name},\n\nCase {case.reference} has been proposed to you. Sign in to accept or "
             f"decline it:\n{link}\n\n{current_app.config['CLINIC_NAME']}", case_id=case.id)

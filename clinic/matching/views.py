@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clinic import audit
-from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
+from clinic.auth.access import COORDINATOR, SPECIALIST, deny, role_home, roles_required
 from clinic.cases.models import Case
 from clinic.extensions import db
 from clinic.matching import forms, services
@@ -62,15 +62,6 @@ def withdraw(assignment_id: int):
     return redirect(url_for("cases.case", case_id=assignment.case_id))
 
 
-@bp.get("/specialist/proposals")
-@roles_required(SPECIALIST)
-def proposals():
-    mine = services.specialist_assignments(current_user.clinician_id) if current_user.clinician_id else []
-    audit.record(current_user, "view", "assignment_list", None, detail=f"n={len(mine)}")
-    db.session.commit()
-    return render_template("matching/proposals.html", assignments=mine)
-
-
 @bp.get("/specialist/assignments/<int:assignment_id>")
 @roles_required(SPECIALIST)
 def assignment(assignment_id: int):
@@ -90,7 +81,7 @@ def accept(assignment_id: int):
             services.accept_assignment(current_user, found)
             db.session.commit()
             flash(f"You accepted case {found.case.reference}.", "success")
-            return redirect(url_for("matching.proposals"))
+            return redirect(url_for(role_home(current_user)))
         except services.MatchingError as error:
             flash(str(error), "danger")
     return redirect(url_for("matching.assignment", assignment_id=found.id))
@@ -106,7 +97,7 @@ def decline(assignment_id: int):
             services.decline_assignment(current_user, found, form.reason.data, form.conflict.data)
             db.session.commit()
             flash(f"You declined case {found.case.reference}. The coordinator has been told why.", "success")
-            return redirect(url_for("matching.proposals"))
+            return redirect(url_for(role_home(current_user)))
         except services.MatchingError as error:
             form.reason.errors.append(str(error))
     audit.record(current_user, "view", "assignment", found.id)

@@ -9,6 +9,5 @@ HOME = ("review.home", "My cases")
 def register() -> None:
     from clinic.web import NAVIGATION
 
-    entries = NAVIGATION[SPECIALIST]
-    # The workspace replaces the proposals list as "My cases"; proposals link from it.
-    entries[:] = [HOME] + [e for e in entries if e != HOME and e[1] != "My cases"]
+    if HOME not in NAVIGATION[SPECIALIST]:
+        NAVIGATION[SPECIALIST].insert(0, HOME)

@@ -39,7 +39,7 @@ def test_coordinator_proposes_and_the_specialist_sees_only_what_is_needed(client
     response = client_as("coordinator").post(f"/cases/{case.id}/assignment", data={"npi": demo.npi})
     assert response.status_code == 302
     specialist = client_as("specialist")
-    home = specialist.get("/specialist/proposals").get_data(as_text=True)
+    home = specialist.get("/specialist/cases").get_data(as_text=True)
     assert case.reference in home
     assignment = services.live_assignment(case)
     page = specialist.get(f"/specialist/assignments/{assignment.id}").get_data(as_text=True)
@@ -150,5 +150,5 @@ def test_api_specialist_cannot_answer_someone_elses_assignment(app, bearer, read
 
 def test_specialist_without_directory_record_sees_an_empty_home(app, session):
     user = factories.UserFactory(role="specialist")
-    page = sign_in(app.test_client(), user).get("/specialist/proposals").get_data(as_text=True)
+    page = sign_in(app.test_client(), user).get("/specialist/cases").get_data(as_text=True)
     assert "No proposals are waiting" in page
