@@ -67,6 +67,10 @@ def live_server(tmp_path_factory):
 
         load_demo()
         db.session.commit()
+        # The demo's mail is delivered now, so each request's own mail leaves with it (not behind a backlog).
+        from clinic.mail.outbox import deliver_due
+
+        deliver_due(limit=None)
     server = LiveServer(app).start()
     yield server
     server.stop()
@@ -121,6 +125,32 @@ def sign_in(page, role: str):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def look(page, name: str) -> None:
+    """Look at a screen as its users do: axe-core finds nothing serious, a desktop and a phone
+    screenshot are saved, and on the phone nothing scrolls sideways."""
+    assert serious_violations(page) == [], name
+    shoot(page, f"{name}-desktop")
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        shoot(page, f"{name}-phone")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways"
+    finally:
+        page.set_viewport_size(size)
+
+
+def tab_to(page, matches: str, limit: int = 120) -> None:
+    """Press Tab until the focused element satisfies the JavaScript predicate `matches` (given `el`),
+    and check the focus is visible there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!({matches}); }})()"):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"no visible focus on {matches}"
+            return
+    raise AssertionError(f"Tab never reached {matches}")
 
 
 def serious_violations(page) -> list[str]:
