@@ -54,7 +54,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, fresh_screenshots):
     folder = tmp_path_factory.mktemp("live")
     app = create_app({
         "TESTING": True, "SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
@@ -88,8 +88,9 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_screenshots():
+@pytest.fixture(scope="session")
+def fresh_screenshots():
+    """Screenshots of this run only (requested by the live server, so tests without a browser keep them)."""
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
 
@@ -131,6 +132,7 @@ def look(page, name: str) -> None:
     """Look at a screen as its users do: axe-core finds nothing serious, a desktop and a phone
     screenshot are saved, and on the phone nothing scrolls sideways."""
     assert serious_violations(page) == [], name
+    assert heading_jumps(page) == [], name
     shoot(page, f"{name}-desktop")
     size = page.viewport_size
     page.set_viewport_size(PHONE)
@@ -151,6 +153,15 @@ def tab_to(page, matches: str, limit: int = 120) -> None:
             assert outline != "none", f"no visible focus on {matches}"
             return
     raise AssertionError(f"Tab never reached {matches}")
+
+
+def heading_jumps(page) -> list[str]:
+    """Headings out of order: the page starts at one h1 and never skips a level going down."""
+    levels = page.evaluate("[...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
+                           ".map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 40)])")
+    jumps = [] if levels and levels[0][0] == 1 else [f"starts at {levels[0] if levels else 'nothing'}"]
+    jumps += [f"h{a} -> h{b} ({text})" for (a, _), (b, text) in zip(levels, levels[1:]) if b > a + 1]
+    return jumps
 
 
 def serious_violations(page) -> list[str]:

@@ -168,6 +168,7 @@ def the_coordinator_books_and_moves(page, case_url: str, mail: Path):
     assert "booked" in waiting(page).lower()
     page.get_by_role("link", name="Book the consultation").click()
     look(page, "08-slot-picker")
+    expect(page.get_by_role("button", name="Book this slot")).to_be_in_viewport()  # not below three weeks of slots
     page.locator("input[name=start]").first.check()
     page.get_by_role("button", name="Book this slot").click()
     expect(page.locator(".alert-success")).to_contain_text("Booked for")
@@ -237,6 +238,7 @@ def the_specialist_signs(page, reference: str) -> None:
     for i in range(answers.count()):
         answers.nth(i).fill(f"My answer to question {i + 1}.")
     look(page, "13-opinion-form")
+    expect(page.get_by_role("button", name="Sign the opinion")).to_be_in_viewport()
     page.get_by_role("button", name="Sign the opinion").click()
     expect(page.locator(".alert-success")).to_contain_text(f"Opinion on case {reference} signed.")
 
