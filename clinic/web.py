@@ -33,12 +33,16 @@ def render_viewed(template: str, **context) -> str:
     return page
 
 
+def user_zone() -> ZoneInfo:
+    """The signed-in user's time zone (the clinic's for everyone else)."""
+    return ZoneInfo(getattr(current_user, "timezone", None) or current_app.config["CLINIC_TIMEZONE"])
+
+
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC instant shown in the signed-in user's time zone, with the zone named."""
     if moment is None:
         return ""
-    zone = getattr(current_user, "timezone", None) or current_app.config["CLINIC_TIMEZONE"]
-    local = moment.astimezone(ZoneInfo(zone))
+    local = moment.astimezone(user_zone())
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
@@ -55,6 +59,7 @@ def register(app) -> None:
     app.add_template_filter(reason_label, "reason_label")
     app.add_template_filter(lambda mapping, **changes: {**mapping, **changes}, "combine")
     app.add_template_global(waiting_for, "waiting_for")
+    app.add_template_global(user_zone, "user_zone")
 
     @app.context_processor
     def _vocabulary():

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField,
                      RadioField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import TextArea
 
 from clinic.cases import icd10
 from clinic.cases.intake import Intake, NamedClinician
@@ -38,7 +39,7 @@ def _past_date(form, field):
 class QuestionForm(Form):
     include = BooleanField("Ask this question")
     category = SelectField("Category", choices=options(QUESTION_CATEGORIES), default="other")
-    text = StringField("Question", validators=[Length(max=500)])
+    text = StringField("Question", validators=[Length(max=500)], widget=TextArea())  # a long question stays readable
 
     def validate_text(self, field):
         if self.include.data and not (field.data or "").strip():

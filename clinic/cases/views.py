@@ -13,6 +13,7 @@ from clinic.extensions import db, limiter
 from clinic.web import render_viewed
 
 bp = Blueprint("cases", __name__)
+QUEUE_FILTERS = "queue_filters"
 
 
 def _public_limit() -> str:
@@ -45,7 +46,12 @@ def request_received():
 @bp.get("/cases", endpoint="queue")
 @roles_required(COORDINATOR)
 def queue_view():
+    # The queue remembers the last filters for this session: coming back to /cases restores them,
+    # and "Clear" (an explicit ?status=open) resets them. The queue's own links always carry a status.
+    if not request.args and session.get(QUEUE_FILTERS):
+        return redirect(url_for("cases.queue", **session[QUEUE_FILTERS]))
     filters = queue.QueueFilter.from_args(request.args)
+    session[QUEUE_FILTERS] = filters.as_args(page=1)
     page = queue.queue_page(filters, current_app.config["QUEUE_PAGE_SIZE"])
     audit.record(current_user, "view", "case_list", None, detail=f"page={page.page} n={len(page.cases)}")
     return render_viewed("cases/queue.html", page=page, filters=filters, flags=queue.FLAGS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from clinic.matching.intervals import Span, lookback_window
 
@@ -138,8 +138,8 @@ class Factors:
             "caseload": self.caseload, "declined_before": self.declined_before,
         }
 
-    def explain(self) -> list[str]:
-        """One sentence per ranking factor, in ranking order."""
+    def explain(self, zone: tzinfo = timezone.utc) -> list[str]:
+        """One sentence per ranking factor, in ranking order; the slot on the reader's clock, its zone named."""
         lines = [f"{self.subspecialty}, covering {_dotted(self.prefix)}" if self.prefix
                  else f"{self.subspecialty} (chosen by the coordinator)",
                  f"{self.annual_volume} case{'s' if self.annual_volume != 1 else ''} a year in this subspecialty",
@@ -148,7 +148,8 @@ class Factors:
             lines.append("Earliest free slot not known")
         else:
             where = "inside" if self.slot_in_window else "after"
-            lines.append(f"Earliest free slot {self.earliest_slot:%Y-%m-%d %H:%M} UTC, {where} the urgency window")
+            local = self.earliest_slot.astimezone(zone)
+            lines.append(f"Earliest free slot {local:%Y-%m-%d %H:%M} {local.tzname()}, {where} the urgency window")
         lines.append("Speaks the patient's language" if self.shared_language else "Does not list the patient's language")
         lines.append(f"{self.caseload} case{'s' if self.caseload != 1 else ''} in progress")
         if self.declined_before:

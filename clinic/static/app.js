@@ -11,3 +11,29 @@ document.addEventListener("DOMContentLoaded", function () {
   const summary = document.getElementById("form-errors");
   if (summary) { summary.focus(); }
 });
+// In-page contents for long pages (the case page): one link per section, built from the sections' own headings.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("nav[data-toc]").forEach(function (nav) {
+    const list = document.createElement("ul");
+    list.className = "list-inline mb-0";
+    const label = document.createElement("li");
+    label.className = "list-inline-item fw-semibold";
+    label.textContent = "On this page:";
+    list.appendChild(label);
+    document.querySelectorAll(nav.getAttribute("data-toc") + " section[aria-labelledby]").forEach(function (section) {
+      const heading = document.getElementById(section.getAttribute("aria-labelledby"));
+      if (!heading) { return; }
+      const item = document.createElement("li");
+      item.className = "list-inline-item";
+      const link = document.createElement("a");
+      link.href = "#" + heading.id;
+      link.textContent = heading.textContent.trim();
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    if (list.children.length > 2) {
+      nav.appendChild(list);
+      nav.hidden = false;
+    }
+  });
+});

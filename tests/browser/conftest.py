@@ -54,7 +54,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, fresh_screenshots):
     folder = tmp_path_factory.mktemp("live")
     app = create_app({
         "TESTING": True, "SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
@@ -67,6 +67,10 @@ def live_server(tmp_path_factory):
 
         load_demo()
         db.session.commit()
+        # The demo's mail is delivered now, so each request's own mail leaves with it (not behind a backlog).
+        from clinic.mail.outbox import deliver_due
+
+        deliver_due(limit=None)
     server = LiveServer(app).start()
     yield server
     server.stop()
@@ -84,8 +88,9 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_screenshots():
+@pytest.fixture(scope="session")
+def fresh_screenshots():
+    """Screenshots of this run only (requested by the live server, so tests without a browser keep them)."""
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
 
@@ -121,6 +126,42 @@ def sign_in(page, role: str):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def look(page, name: str) -> None:
+    """Look at a screen as its users do: axe-core finds nothing serious, a desktop and a phone
+    screenshot are saved, and on the phone nothing scrolls sideways."""
+    assert serious_violations(page) == [], name
+    assert heading_jumps(page) == [], name
+    shoot(page, f"{name}-desktop")
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        shoot(page, f"{name}-phone")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways"
+    finally:
+        page.set_viewport_size(size)
+
+
+def tab_to(page, matches: str, limit: int = 120) -> None:
+    """Press Tab until the focused element satisfies the JavaScript predicate `matches` (given `el`),
+    and check the focus is visible there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!({matches}); }})()"):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"no visible focus on {matches}"
+            return
+    raise AssertionError(f"Tab never reached {matches}")
+
+
+def heading_jumps(page) -> list[str]:
+    """Headings out of order: the page starts at one h1 and never skips a level going down."""
+    levels = page.evaluate("[...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
+                           ".map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 40)])")
+    jumps = [] if levels and levels[0][0] == 1 else [f"starts at {levels[0] if levels else 'nothing'}"]
+    jumps += [f"h{a} -> h{b} ({text})" for (a, _), (b, text) in zip(levels, levels[1:]) if b > a + 1]
+    return jumps
 
 
 def serious_violations(page) -> list[str]:

@@ -295,3 +295,11 @@ def test_slots_told_later_rerank_the_candidates_and_keep_the_exclusions():
     assert [c.specialist.id for c in again.candidates] == [12, 11]
     assert again.candidates[0].factors.earliest_slot == slot(2)
     assert again.excluded == first.excluded
+
+
+def test_the_earliest_slot_reads_on_the_readers_clock_with_its_zone_named():
+    from zoneinfo import ZoneInfo
+
+    result = match(case(), [specialist(earliest_slot=slot(4))])
+    lines = result.candidates[0].factors.explain(ZoneInfo("America/Chicago"))
+    assert "Earliest free slot 2026-12-04 08:00 CST, inside the urgency window" in lines
