@@ -14,6 +14,7 @@ from datetime import datetime, time
 import sqlalchemy as sa
 
 from clinic import audit
+from clinic.database import utcnow
 from clinic.directory.models import Clinician
 from clinic.extensions import db
 from clinic.scheduling.availability import AvailabilityError, check_rule
@@ -137,20 +138,33 @@ def import_availability(actor, text: str, file: str = FILENAME) -> int:
     errors = errors or _overlaps(parsed, file)
     if errors:
         raise AvailabilityImportError(errors)
-    for _, v in parsed:
-        _upsert(v)
+    _upsert([v for _, v in parsed])
     db.session.flush()
     audit.record(actor, "create", "availability_rule", None, detail=f"import {file} rows={len(parsed)}")
     return len(parsed)
 
 
-def _upsert(values: dict) -> None:
-    rule = db.session.scalar(sa.select(AvailabilityRule).where(
-        AvailabilityRule.specialist_id == values["specialist_id"], AvailabilityRule.weekday == values["weekday"],
-        AvailabilityRule.start_time == values["start"]))
-    if rule is None:
-        rule = AvailabilityRule(specialist_id=values["specialist_id"], weekday=values["weekday"],
-                                start_time=values["start"])
-        db.session.add(rule)
-    rule.end_time, rule.slot_minutes = values["end"], values["slot_minutes"]
-    rule.timezone, rule.modality, rule.location = values["timezone"], values["modality"], values["location"]
+def _upsert(rows: list[dict]) -> None:
+    """Insert new openings and update changed ones by (specialist, weekday, start), in set statements."""
+    table = AvailabilityRule.__table__
+    existing = {(r.specialist_id, r.weekday, r.start_time): r.id for r in db.session.execute(
+        sa.select(AvailabilityRule.id, AvailabilityRule.specialist_id, AvailabilityRule.weekday,
+                  AvailabilityRule.start_time).where(
+            AvailabilityRule.specialist_id.in_({v["specialist_id"] for v in rows})))}
+    inserts, updates = [], []
+    for v in rows:
+        values = {"end_time": v["end"], "slot_minutes": v["slot_minutes"], "timezone": v["timezone"],
+                  "modality": v["modality"], "location": v["location"]}
+        rule_id = existing.get((v["specialist_id"], v["weekday"], v["start"]))
+        if rule_id is None:
+            inserts.append(values | {"specialist_id": v["specialist_id"], "weekday": v["weekday"],
+                                     "start_time": v["start"], "created_at": utcnow()})
+        else:
+            updates.append({f"v_{k}": value for k, value in values.items()} | {"rule_id": rule_id})
+    if inserts:
+        db.session.execute(sa.insert(table), inserts)
+    if updates:
+        db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("rule_id")).values(
+            {k: sa.bindparam(f"v_{k}") for k in ("end_time", "slot_minutes", "timezone", "modality", "location")}),
+            updates)
+    db.session.expire_all()  # written with set statements: reload any rule the session holds
