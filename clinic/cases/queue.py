@@ -30,10 +30,18 @@ class Flag:
 
 
 FLAGS: dict[str, Flag] = {}
+# Loader options for what the page reads of each case ("waiting for" runs every stage's guard):
+# each stage registers the relations its guard reads, so a page is one query per relation, not per case.
+LOADS: list[Callable[[], object]] = [lambda: selectinload(Case.reasons)]
 
 
 def register_flag(name: str, label: str, condition: Callable[[], sa.ColumnElement[bool]]) -> None:
     FLAGS[name] = Flag(label, condition)
+
+
+def register_load(option: Callable[[], object]) -> None:
+    """Load a relation with the page's cases (e.g. `lambda: selectinload(Case.assignments)`)."""
+    LOADS.append(option)
 
 
 @dataclass
@@ -112,7 +120,7 @@ def queue_page(filters: QueueFilter, page_size: int) -> QueuePage:
     else:
         order = (Case.urgency.desc(), Case.created_at.desc(), Case.id.desc())
     cases = db.session.scalars(
-        sa.select(Case).where(*conditions).options(selectinload(Case.reasons))
+        sa.select(Case).where(*conditions).options(*(option() for option in LOADS))
         .order_by(*order)
         .offset((page - 1) * page_size).limit(page_size)
     ).all()

@@ -21,6 +21,7 @@ RULES = {
     INDEPENDENCE: "No professional connection with the first doctor",
     INSURANCE: "In the network of the patient's plan",
 }
+RULE_ORDER = {rule: position for position, rule in enumerate(RULES)}
 ROLE_WORDS = {"referring": "the referring doctor", "first_opinion": "the first-opinion doctor"}
 RELATIONSHIP_WORDS = {"co_practice": "co-practice", "co_author": "co-author"}
 # A family tie does not end with a date in the directory (AMA H-320.955: no family member reviews).
@@ -66,7 +67,7 @@ class Specialist:
     expertise: tuple[Expertise, ...] = ()
     stints: tuple[Stint, ...] = ()
     declared: tuple[Declared, ...] = ()
-    networks: tuple[Span, ...] = ()        # memberships of the case's plan only
+    networks: tuple[Span, ...] = ()        # memberships of the case's plan (those in force on the day suffice)
     caseload: int = 0                      # live assignments on open cases
     earliest_slot: datetime | None = None  # from the scheduling stage; None = unknown
 
@@ -204,7 +205,7 @@ def match(case: CaseFacts, specialists: Iterable[Specialist]) -> Shortlist:
         elif not needs_subspecialty:
             passed.append((person, factors_for(case, person)))
     passed.sort(key=lambda pair: rank_key(pair[0], pair[1]))
-    excluded.sort(key=lambda item: (list(RULES).index(item.rule), item.specialist.name.casefold(), item.specialist.id))
+    excluded.sort(key=lambda item: (RULE_ORDER[item.reasons[0].rule], item.specialist.name.casefold(), item.specialist.id))
     candidates = [Candidate(person, rank, factors) for rank, (person, factors) in enumerate(passed, start=1)]
     return Shortlist(candidates, excluded, warnings_for(case), needs_subspecialty)
 

@@ -20,6 +20,7 @@ from clinic.cases.vocabulary import urgency_window_days
 from clinic.cases.workflow import OPEN_STATUSES
 from clinic.directory.models import (Affiliation, Clinician, NetworkMembership, Organization, Plan, Relationship,
                                      SpecialistSubspecialty, Subspecialty, normalize_name)
+from clinic.database import is_loaded
 from clinic.extensions import db
 from clinic.matching import engine
 from clinic.matching.intervals import Span
@@ -59,7 +60,7 @@ def case_facts(case: Case, on: date, subspecialty: str | None = None) -> tuple[e
     label = f"{stated.payer} {stated.plan}" if stated.payer and stated.plan else None
     coverage = engine.Coverage(self_pay=stated.self_pay, plan_label=label, plan_known=plan is not None,
                                out_of_network_agreed=stated.out_of_network_agreed)
-    earlier = db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)).all()
+    earlier = case_assignments(case)
     facts = engine.CaseFacts(
         case_id=case.id, on=on, coverage=coverage, icd10=case.icd10_code,
         chosen_subspecialty=None if case.icd10_code else subspecialty,
@@ -70,6 +71,16 @@ def case_facts(case: Case, on: date, subspecialty: str | None = None) -> tuple[e
                   for a in earlier if a.status == "declined" and not a.conflict_declared},
     )
     return facts, plan.id if plan else None
+
+
+def case_assignments(case: Case) -> list[Assignment]:
+    """Every proposal of the case, newest first: from memory when the page loaded them with the case
+    (the work queue and the case page do, so their guards cost no query per case), else from the database."""
+    if is_loaded(case, "assignments"):
+        found = list(case.assignments)
+    else:
+        found = list(db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)))
+    return sorted(found, key=lambda a: (a.proposed_at, a.id), reverse=True)
 
 
 def _find_plan(stated: StatedPlan) -> Plan | None:
@@ -126,8 +137,11 @@ def specialists(facts: engine.CaseFacts, plan_id: int | None) -> list[engine.Spe
     declared = _declared(doctor_ids)
     networks = defaultdict(list)
     if plan_id is not None:
+        # Only the memberships in force on the day decide (the engine asks nothing else of them).
         rows = db.session.execute(sa.select(NetworkMembership.specialist_id, NetworkMembership.start,
-                                            NetworkMembership.end).where(NetworkMembership.plan_id == plan_id))
+                                            NetworkMembership.end).where(
+            NetworkMembership.plan_id == plan_id, NetworkMembership.start <= facts.on,
+            sa.or_(NetworkMembership.end.is_(None), NetworkMembership.end >= facts.on)))
         for row in rows:
             networks[row.specialist_id].append(Span(row.start, row.end))
     caseload = _caseload(facts.case_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
@@ -35,7 +35,8 @@ class Assignment(db.Model):
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None]
 
-    case = relationship("Case")
+    # Case.assignments: eager-loaded by the work queue and the case page (their guards read it).
+    case = relationship("Case", backref=backref("assignments", order_by="Assignment.id"))
     specialist = relationship("Clinician", lazy="joined")
     subspecialty = relationship("Subspecialty", lazy="joined")
 

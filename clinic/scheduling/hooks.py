@@ -4,15 +4,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from clinic.auth.models import ADMIN, SPECIALIST
 from clinic.cases.models import Case
-from clinic.cases.queue import register_flag
+from clinic.cases.queue import register_flag, register_load
 from clinic.database import utcnow
 from clinic.scheduling import services
 from clinic.scheduling.models import ACTIVE, Appointment
 
 SOON = timedelta(hours=48)
+
+
+def appointments() -> list:
+    return [selectinload(Case.appointments)]
 
 
 def panel_context(case: Case, actor) -> dict:
@@ -40,6 +45,7 @@ def _consult_unclosed() -> sa.ColumnElement[bool]:
 def register() -> None:
     from clinic.web import NAVIGATION
 
+    register_load(lambda: selectinload(Case.appointments))
     register_flag("consult_soon", "Consultation within 48 hours", _consult_soon)
     register_flag("consult_unclosed", "Consultation over, not marked held or no-show", _consult_unclosed)
     for role, entry in ((SPECIALIST, ("availability.mine", "My availability")),
