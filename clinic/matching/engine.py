@@ -290,9 +290,16 @@ def insurance_reasons(case: CaseFacts, person: Specialist) -> list[Reason]:
         return []
     if coverage.plan_label is None:
         return [Reason(INSURANCE, "no insurance plan is stated on the request")]
-    if not coverage.plan_known or not any(span.contains(case.on) for span in person.networks):
+    if not coverage.plan_known or not _in_force(person.networks, case.on):
         return [Reason(INSURANCE, f"not in network for {coverage.plan_label} on {case.on:%Y-%m-%d}")]
     return []
+
+
+def _in_force(spans: tuple[Span, ...], day: date) -> bool:
+    for span in spans:  # a plain loop: this runs for every specialist on the panel
+        if span.contains(day):
+            return True
+    return False
 
 
 def factors_for(case: CaseFacts, person: Specialist) -> Factors:

@@ -33,13 +33,12 @@ def panel_context(case: Case, actor) -> dict:
 
 def _consult_soon() -> sa.ColumnElement[bool]:
     now = utcnow()
-    return Case.id.in_(sa.select(Appointment.case_id).where(Appointment.status == ACTIVE,
-                                                            Appointment.start.between(now, now + SOON)))
+    return sa.exists().where(Appointment.case_id == Case.id, Appointment.status == ACTIVE,
+                             Appointment.start.between(now, now + SOON))
 
 
 def _consult_unclosed() -> sa.ColumnElement[bool]:
-    return Case.id.in_(sa.select(Appointment.case_id).where(Appointment.status == ACTIVE,
-                                                            Appointment.end < utcnow()))
+    return sa.exists().where(Appointment.case_id == Case.id, Appointment.status == ACTIVE, Appointment.end < utcnow())
 
 
 def register() -> None:
