@@ -38,7 +38,7 @@ def bench_command(cases, specialists, affiliations, networks, appointments, runs
     """Build a clinic of realistic size and measure the pages and cores against their targets."""
     from flask_migrate import upgrade
 
-    from clinic import config, create_app
+    from clinic import config, create_app, freeze_startup_objects
     from clinic.bench.build import Sizes, build_clinic
     from clinic.bench.cores import measure_cores
     from clinic.bench.pages import Bench, measure_pages
@@ -56,6 +56,7 @@ def bench_command(cases, specialists, affiliations, networks, appointments, runs
         upgrade()
         built = build_clinic(sizes, random.Random(seed))
         click.echo(f"Built in {built.seconds:.0f} s.")
+        freeze_startup_objects()  # as wsgi.py does once the app is built
         bench = Bench(app, QueryCounter(db.engine), runs, random.Random(seed), built.samples, built.logins)
         figures = measure_pages(bench) + measure_cores(bench) + built.figures
         for _, measure in MEASURES:

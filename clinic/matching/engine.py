@@ -239,6 +239,8 @@ def subspecialty_reasons(case: CaseFacts, person: Specialist) -> list[Reason]:
 
 def best_expertise(case: CaseFacts, person: Specialist) -> tuple[Expertise, str | None] | None:
     """The specialist's subspecialty for this case and the longest ICD-10 prefix it matches on."""
+    if not person.expertise:  # most of the panel, for any one diagnosis
+        return None
     if not case.icd10:
         chosen = next((e for e in person.expertise if e.code == case.chosen_subspecialty), None)
         return (chosen, None) if chosen else None
@@ -257,6 +259,8 @@ def _better(prefix: str, item: Expertise, best: tuple[Expertise, str]) -> bool:
 
 def independence_ties(case: CaseFacts, person: Specialist, window: Span) -> list[Reason]:
     """Ties to the referring or first-opinion doctor inside the lookback window (section 5, rule 3)."""
+    if not person.stints and not person.declared:  # most of the panel: nothing to compare
+        return [Reason(INDEPENDENCE, "declared a conflict for this case")] if person.id in case.conflicts else []
     reasons = []
     for doctor in case.doctors:
         for mine in person.stints:

@@ -148,7 +148,7 @@ def specialists(facts: engine.CaseFacts, plan_id: int | None) -> list[engine.Spe
                            Clinician.languages).where(Clinician.kind == "specialist")).all()
     return [engine.Specialist(
         id=id_, npi=npi, name=name, active=active, academic=academic,
-        languages=tuple(code for code in languages.split(";") if code),
+        languages=tuple(filter(None, languages.split(";"))),
         expertise=tuple(expertise.get(id_, ())), stints=tuple(stints.get(id_, ())),
         declared=tuple(declared.get(id_, ())), networks=in_network if plan_id and id_ in members else (),
         caseload=caseload.get(id_, 0),

@@ -21,6 +21,8 @@ class Assignment(db.Model):
                  sqlite_where=sa.text("status IN ('proposed', 'accepted')"),
                  postgresql_where=sa.text("status IN ('proposed', 'accepted')")),
         sa.Index("ix_assignments_specialist", "specialist_id", "status"),
+        # Matching's caseload count reads the live assignments of open cases from this index alone.
+        sa.Index("ix_assignments_case_status", "case_id", "status", "specialist_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

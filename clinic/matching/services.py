@@ -69,9 +69,11 @@ def latest_assignment(case: Case) -> Assignment | None:
 
 
 def specialist_assignments(clinician_id: int) -> list[Assignment]:
+    """The specialist's proposals and accepted cases still in progress (the closed ones are history:
+    listing them all would grow the page with every year of the specialist's work)."""
     return list(db.session.scalars(
         sa.select(Assignment).join(Case, Case.id == Assignment.case_id).options(contains_eager(Assignment.case))
-        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(LIVE))
+        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(LIVE), workflow.open_condition())
         .order_by(Assignment.status.desc(), Case.urgency.desc(), Assignment.proposed_at)))
 
 

@@ -2,7 +2,8 @@
 
 The open cases are a few percent of a clinic with years of history: partial indexes
 hold only them, so the default queue, its deep pages and its stage counts never read
-the archive. The flags ask each open case about its records through a covering index.
+the archive. The flags ask each open case about its records through a covering index;
+matching reads caseloads and the networks in force on a day from covering indexes.
 
 Revision ID: 0006_performance
 Revises: 0004_scheduling
@@ -30,9 +31,18 @@ def upgrade():
                               unique=False, sqlite_where=OPEN, postgresql_where=OPEN)
     with op.batch_alter_table('record_items', schema=None) as batch_op:
         batch_op.create_index('ix_record_items_case_status', ['case_id', 'status', 'due_on'], unique=False)
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.create_index('ix_assignments_case_status', ['case_id', 'status', 'specialist_id'], unique=False)
+    with op.batch_alter_table('network_memberships', schema=None) as batch_op:
+        batch_op.create_index('ix_network_memberships_plan_days', ['plan_id', 'start', 'end', 'specialist_id'],
+                              unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('network_memberships', schema=None) as batch_op:
+        batch_op.drop_index('ix_network_memberships_plan_days')
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index('ix_assignments_case_status')
     with op.batch_alter_table('record_items', schema=None) as batch_op:
         batch_op.drop_index('ix_record_items_case_status')
     with op.batch_alter_table('cases', schema=None) as batch_op:
