@@ -10,6 +10,7 @@ one entry in clinic.bench.build.BUILDERS, its own measures one entry in MEASURES
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import tempfile
@@ -69,10 +70,13 @@ def bench_command(cases, specialists, affiliations, networks, appointments, runs
 def report(figures: list[Figure], peak_mb: float, where: str, sizes, build_seconds: float,
            json_path: str | None) -> None:
     floor = figures[0].median if figures and figures[0].times_ms else None
-    click.echo(f"\n{sizes.cases:,} cases, {sizes.specialists:,} specialists, {sizes.affiliations:,} affiliations, "
+    load = os.getloadavg()
+    click.echo(f"\nLoad average {load[0]:.2f} on {os.cpu_count()} cores at the end (other work on the machine "
+               "inflates wall times; the CPU column is this process's own time).")
+    click.echo(f"{sizes.cases:,} cases, {sizes.specialists:,} specialists, {sizes.affiliations:,} affiliations, "
                f"{sizes.networks:,} network rows, {sizes.appointments:,} appointments on {where}; "
                f"built in {build_seconds:.0f} s; peak memory {peak_mb:,.0f} MB\n")
-    click.echo(f"{'measure':<52}{'median':>10}{'p95':>10}{'queries':>8}{'x floor':>8}  target")
+    click.echo(f"{'measure':<50}{'median':>10}{'p95':>10}{'cpu med':>10}{'queries':>8}{'x floor':>8}  target")
     rows = []
     for figure in figures:
         row = figure.as_dict(floor)
@@ -80,13 +84,14 @@ def report(figures: list[Figure], peak_mb: float, where: str, sizes, build_secon
         verdict = {True: "met", False: "MISSED", None: ""}[row["met"]]
         target = f"{row['target'] or ''} {verdict}".strip()
         if figure.value is not None:
-            click.echo(f"{figure.name:<52}{figure.value:>14,.0f} {figure.unit:<21}  {target}")
+            click.echo(f"{figure.name:<50}{figure.value:>14,.0f} {figure.unit:<32}  {target}")
         else:
             queries = "" if row["queries"] is None else row["queries"]
-            click.echo(f"{figure.name:<52}{row['median_ms']:>8.2f}ms{row['p95_ms']:>8.2f}ms{queries!s:>8}"
-                       f"{row.get('x_floor', ''):>8}  {target}")
+            click.echo(f"{figure.name:<50}{row['median_ms']:>8.2f}ms{row['p95_ms']:>8.2f}ms"
+                       f"{row['cpu_median_ms']:>8.2f}ms{queries!s:>8}{row.get('x_floor', ''):>8}  {target}")
     if json_path:
         Path(json_path).write_text(json.dumps({
             "database": where, "sizes": vars(sizes), "build_seconds": round(build_seconds),
+            "load_average": [round(x, 2) for x in os.getloadavg()], "cores": os.cpu_count(),
             "peak_memory_mb": round(peak_mb), "figures": rows}, indent=2))
         click.echo(f"\nFigures written to {json_path}")

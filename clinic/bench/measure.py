@@ -19,6 +19,7 @@ class Figure:
 
     name: str
     times_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # this process's CPU time: what other load cannot inflate
     queries: list[int] = field(default_factory=list)
     unit: str = "ms"
     value: float | None = None
@@ -29,6 +30,10 @@ class Figure:
     @property
     def median(self) -> float:
         return statistics.median(self.times_ms) if self.times_ms else 0.0
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ms) if self.cpu_ms else 0.0
 
     @property
     def p95(self) -> float:
@@ -66,6 +71,7 @@ class Figure:
         if self.value is not None:
             return result | {"value": round(self.value, 1), "unit": self.unit}
         result |= {"median_ms": round(self.median, 2), "p95_ms": round(self.p95, 2),
+                   "cpu_median_ms": round(self.cpu_median, 2),
                    "queries": self.query_count, "runs": len(self.times_ms)}
         if floor:
             result["x_floor"] = round(self.median / floor, 1)
@@ -86,8 +92,9 @@ class QueryCounter:
 @contextmanager
 def timed(figure: Figure, counter: QueryCounter | None = None):
     before = counter.count if counter else 0
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     yield
     figure.times_ms.append((time.perf_counter() - start) * 1000)
+    figure.cpu_ms.append((time.process_time() - cpu) * 1000)
     if counter:
         figure.queries.append(counter.count - before)
