@@ -13,6 +13,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -35,7 +36,9 @@ MEASURES: list = []
 @click.option("--database-url", default=None, help="An EMPTY database (default: a scratch SQLite file).")
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False), help="Write figures as JSON.")
 @click.option("--seed", default=7, show_default=True)
-def bench_command(cases, specialists, affiliations, networks, appointments, runs, database_url, json_path, seed):
+@click.option("--keep", is_flag=True, help="Keep the scratch folder (the SQLite database) to look into afterwards.")
+def bench_command(cases, specialists, affiliations, networks, appointments, runs, database_url, json_path, seed,
+                  keep):
     """Build a clinic of realistic size and measure the pages and cores against their targets."""
     from flask_migrate import upgrade
 
@@ -46,26 +49,32 @@ def bench_command(cases, specialists, affiliations, networks, appointments, runs
     from clinic.extensions import db
 
     scratch = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
-    url = config.database_url(database_url, "") if database_url else f"sqlite:///{scratch / 'bench.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
-                      "MAIL_DELIVER_ON_COMMIT": False, "MAIL_FOLDER": str(scratch / "mail"),
-                      "UPLOAD_FOLDER": str(scratch / "uploads"), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    sizes = Sizes(cases, specialists, affiliations, networks, appointments)
-    with app.app_context():
-        if sa.inspect(db.engine).get_table_names():
-            raise click.UsageError("The benchmark database must be empty: it fills it with synthetic data.")
-        upgrade()
-        built = build_clinic(sizes, random.Random(seed))
-        click.echo(f"Built in {built.seconds:.0f} s.")
-        freeze_startup_objects()  # as wsgi.py does once the app is built
-        bench = Bench(app, QueryCounter(db.engine), runs, random.Random(seed), built.samples, built.logins)
-        figures = measure_pages(bench) + measure_cores(bench) + built.figures
-        for _, measure in MEASURES:
-            figures.extend(measure(bench))
-        where = db.engine.dialect.name
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    report(figures, peak_mb, where, sizes, built.seconds, json_path)
-
+    try:
+        url = config.database_url(database_url, "") if database_url else f"sqlite:///{scratch / 'bench.db'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
+                          "MAIL_DELIVER_ON_COMMIT": False, "MAIL_FOLDER": str(scratch / "mail"),
+                          "UPLOAD_FOLDER": str(scratch / "uploads"), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+        sizes = Sizes(cases, specialists, affiliations, networks, appointments)
+        with app.app_context():
+            if sa.inspect(db.engine).get_table_names():
+                raise click.UsageError("The benchmark database must be empty: it fills it with synthetic data.")
+            upgrade()
+            built = build_clinic(sizes, random.Random(seed))
+            click.echo(f"Built in {built.seconds:.0f} s.")
+            freeze_startup_objects()  # as wsgi.py does once the app is built
+            bench = Bench(app, QueryCounter(db.engine), runs, random.Random(seed), built.samples, built.logins)
+            figures = measure_pages(bench) + measure_cores(bench) + built.figures
+            for _, measure in MEASURES:
+                figures.extend(measure(bench))
+            where = db.engine.dialect.name
+            db.engine.dispose()
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report(figures, peak_mb, where, sizes, built.seconds, json_path)
+    finally:
+        if keep:
+            click.echo(f"Scratch folder kept: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 def report(figures: list[Figure], peak_mb: float, where: str, sizes, build_seconds: float,
            json_path: str | None) -> None:

@@ -1,6 +1,7 @@
 """The domain functions the benchmark measures directly: one match, the earliest-slot search, invites."""
 from __future__ import annotations
 
+import statistics
 import time
 from datetime import timedelta
 
@@ -63,11 +64,13 @@ def measure_invites(bench: Bench) -> list[Figure]:
     appointments = list(db.session.scalars(
         sa.select(Appointment).where(Appointment.status == "booked").order_by(Appointment.id).limit(INVITES)
         .options(selectinload(Appointment.case).selectinload(Case.questions))))
-    started = time.perf_counter()
-    for appointment in appointments:
-        notices.calendar_text(appointment, appointment.timezone)
-    built = Figure("invites built", unit="invites/s", value=len(appointments) / (time.perf_counter() - started),
-                   target=2000)
+    rates = []
+    for _ in range(3):  # the median of three passes: one pass is short enough for other load to skew
+        started = time.perf_counter()
+        for appointment in appointments:
+            notices.calendar_text(appointment, appointment.timezone)
+        rates.append(len(appointments) / (time.perf_counter() - started))
+    built = Figure("invites built", unit="invites/s", value=statistics.median(rates), target=2000)
     started = time.perf_counter()
     for appointment in appointments:
         notices.send_invites(appointment)

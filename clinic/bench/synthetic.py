@@ -76,7 +76,8 @@ def plan_cases(count: int, rng, now: datetime) -> list[CasePlan]:
     statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
     plans = []
     for i in range(1, count + 1):
-        status = rng.choices(statuses, weights=weights)[0]
+        # The first cases take each stage in turn, so even a tiny clinic has a case of every kind to measure.
+        status = statuses[i - 1] if i <= len(statuses) else rng.choices(statuses, weights=weights)[0]
         age = rng.randint(1, AGE_DAYS.get(status, 5 * 365))
         created = now - timedelta(days=age, minutes=rng.randint(0, 1440))
         changed = min(now - timedelta(minutes=5), created + timedelta(days=rng.randint(0, min(age, 60))))

@@ -72,7 +72,6 @@ def prep_checklist(question_categories: list[str], category_labels: dict[str, st
     return "\n".join(lines)
 
 
-@lru_cache(maxsize=4096)
 def _bare(address: str) -> str:
     return parseaddr(address)[1] or address
 
