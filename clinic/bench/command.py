@@ -36,9 +36,11 @@ MEASURES: list = []
 @click.option("--database-url", default=None, help="An EMPTY database (default: a scratch SQLite file).")
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False), help="Write figures as JSON.")
 @click.option("--seed", default=7, show_default=True)
+@click.option("--profile", "profile_dir", default=None, type=click.Path(file_okay=False),
+              help="Write a pyinstrument profile of every figure that misses its target into this folder.")
 @click.option("--keep", is_flag=True, help="Keep the scratch folder (the SQLite database) to look into afterwards.")
 def bench_command(cases, specialists, affiliations, networks, appointments, runs, database_url, json_path, seed,
-                  keep):
+                  profile_dir, keep):
     """Build a clinic of realistic size and measure the pages and cores against their targets."""
     from flask_migrate import upgrade
 
@@ -62,7 +64,8 @@ def bench_command(cases, specialists, affiliations, networks, appointments, runs
             built = build_clinic(sizes, random.Random(seed))
             click.echo(f"Built in {built.seconds:.0f} s.")
             freeze_startup_objects()  # as wsgi.py does once the app is built
-            bench = Bench(app, QueryCounter(db.engine), runs, random.Random(seed), built.samples, built.logins)
+            bench = Bench(app, QueryCounter(db.engine), runs, random.Random(seed), built.samples, built.logins,
+                          profile_dir)
             figures = measure_pages(bench) + measure_cores(bench) + built.figures
             for _, measure in MEASURES:
                 figures.extend(measure(bench))

@@ -14,9 +14,9 @@ TINY = ["--cases", "80", "--specialists", "30", "--affiliations", "60", "--netwo
 
 
 def test_bench_builds_a_clinic_measures_every_page_and_writes_the_figures(tmp_path):
-    report = tmp_path / "bench.json"
+    report, profiles = tmp_path / "bench.json", tmp_path / "profiles"
     result = CliRunner().invoke(bench_command, [*TINY, "--database-url", f"sqlite:///{tmp_path / 'bench.db'}",
-                                                "--json", str(report)])
+                                                "--json", str(report), "--profile", str(profiles)])
     assert result.exit_code == 0, result.output
     figures = {row["name"]: row for row in json.loads(report.read_text())["figures"]}
     for page in PAGES:
@@ -25,6 +25,8 @@ def test_bench_builds_a_clinic_measures_every_page_and_writes_the_figures(tmp_pa
     assert figures["invites built"]["value"] > 0
     assert any(name.startswith("roster import") for name in figures)
     assert "target" in result.output and "x floor" in result.output
+    # No page is within five times a bare route: the work queue's profile says where its time goes.
+    assert "queue_view" in (profiles / "work-queue-first-page.txt").read_text()
 
 
 def test_bench_refuses_a_database_that_is_not_empty(tmp_path):
