@@ -9,6 +9,7 @@ reference, the question categories and logistics.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from clinic.scheduling.vtimezone import vtimezone
 
 PRODID = "-//Second Opinion Clinic//Scheduling//EN"
 SUMMARY = "Second-opinion consultation"
+PLAIN_ADDRESS = re.compile(r"[^\s<>()\[\],;:\\\"@]+@[^\s<>()\[\],;:\\\"@]+\Z")
 FOLD_AT = 75  # octets: a content line this long or longer is folded
 REMINDERS = (timedelta(days=1), timedelta(hours=1))
 
@@ -73,6 +75,8 @@ def prep_checklist(question_categories: list[str], category_labels: dict[str, st
 
 
 def _bare(address: str) -> str:
+    if PLAIN_ADDRESS.match(address):  # the usual case: nothing for the full RFC 5322 parser to strip
+        return address
     return parseaddr(address)[1] or address
 
 
