@@ -106,8 +106,11 @@ class QueuePage:
 
 def queue_page(filters: QueueFilter, page_size: int) -> QueuePage:
     conditions = filters.conditions()
-    counts = stage_counts()
-    if filters.urgency or filters.reason or filters.age or filters.flag or filters.status not in (*counts, "open"):
+    counts, flagged = stage_counts(), flag_counts()
+    narrowed = filters.urgency or filters.reason or filters.age
+    if filters.flag and filters.status == "open" and not narrowed:  # the flag's own count is the total
+        total = flagged[filters.flag]
+    elif narrowed or filters.flag or filters.status not in (*counts, "open"):
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*conditions))
     else:  # only an open stage chosen: the stage counts already hold the total
         total = sum(counts.values()) if filters.status == "open" else counts[filters.status]
@@ -125,7 +128,7 @@ def queue_page(filters: QueueFilter, page_size: int) -> QueuePage:
         sa.select(Case).where(Case.id.in_(ids.scalar_subquery())).options(*(option() for option in LOADS))
         .order_by(*order)
     ).all()
-    return QueuePage(cases, total, page, pages, counts, flag_counts())
+    return QueuePage(cases, total, page, pages, counts, flagged)
 
 
 def stage_counts() -> dict[str, int]:
