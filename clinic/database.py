@@ -54,6 +54,11 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
+def is_loaded(obj, attribute: str) -> bool:
+    """Whether a relationship of `obj` is already in memory (a page eager-loaded it with its rows)."""
+    return attribute not in sa.inspect(obj).unloaded
+
+
 def enum_check(column: str, values) -> sa.CheckConstraint:
     """A CHECK constraint keeping a text column inside its allowed values."""
     quoted = ", ".join(f"'{v}'" for v in values)

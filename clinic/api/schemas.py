@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -14,6 +13,7 @@ from clinic.coverage.vocabulary import RESULTS
 from clinic.cases.vocabulary import (LANGUAGES, MAX_QUESTIONS, QUESTION_CATEGORIES, REASONS, SEED_QUESTIONS,
                                      URGENCIES)
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
+from clinic.directory.rules import timezones
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -49,7 +49,7 @@ class PatientIn(Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        if value not in available_timezones():
+        if value not in timezones():
             raise ValueError("Use an IANA time zone such as America/New_York.")
         return value
 

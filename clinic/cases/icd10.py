@@ -29,11 +29,23 @@ def describe(code: str | None) -> str | None:
     code = normalize(code)
     if not _SHAPE.match(code):
         return None
-    import simple_icd_10_cm as cm  # loads the code set (about a second) on first use
+    cm = _code_set()
 
     if not cm.is_valid_item(code) or not cm.is_category_or_subcategory(code):
         return None
     return cm.get_description(code)
+
+
+@lru_cache(maxsize=1)
+def _code_set():
+    """The published code set, loaded on first use (about a second): immutable for the life of the
+    process, so it is frozen out of the garbage collector's scans like the rest of the start-up."""
+    import simple_icd_10_cm as cm
+
+    from clinic import freeze_startup_objects
+
+    freeze_startup_objects()
+    return cm
 
 
 def is_neoplasm(code: str | None) -> bool:

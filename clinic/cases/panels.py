@@ -15,13 +15,21 @@ class Panel:
     order: int
     template: str
     context: Callable[..., dict]
+    loads: Callable[[], list] | None = None
 
 
 PANELS: dict[str, Panel] = {}
 
 
-def register_panel(name: str, order: int, template: str, context: Callable[..., dict]) -> None:
-    PANELS[name] = Panel(order, template, context)
+def register_panel(name: str, order: int, template: str, context: Callable[..., dict],
+                   loads: Callable[[], list] | None = None) -> None:
+    """`loads` gives the loader options of the relations the panel reads (e.g. a selectinload),
+    so the case page loads them with the case: a fixed number of queries, whatever their size."""
+    PANELS[name] = Panel(order, template, context, loads)
+
+
+def panel_loads() -> list:
+    return [option for panel in PANELS.values() if panel.loads for option in panel.loads()]
 
 
 def panels_for(case, actor) -> list[tuple[str, dict]]:

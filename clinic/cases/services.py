@@ -5,6 +5,7 @@ import secrets
 
 import sqlalchemy as sa
 from blinker import Namespace
+from sqlalchemy.orm import selectinload
 
 from clinic import audit
 from clinic.cases import icd10, workflow
@@ -18,6 +19,9 @@ signals = Namespace()
 # (records adds its checklist) without this package knowing them.
 case_created = signals.signal("case-created")
 
+# What the case page shows of the request itself, loaded with it (one query per relation).
+PAGE_LOADS = (selectinload(Case.reasons), selectinload(Case.clinicians), selectinload(Case.questions),
+              selectinload(Case.timeline))
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
 
 
@@ -74,9 +78,9 @@ def _named(role: str, person: NamedClinician) -> CaseClinician:
                          organization=_clean(person.organization), clinician_id=linked)
 
 
-def open_case(actor, case_id: int) -> Case | None:
-    """The case for display, with the view written to the audit log."""
-    case = db.session.get(Case, case_id)
+def open_case(actor, case_id: int, options=()) -> Case | None:
+    """The case for display, with the view written to the audit log; `options` load what the page shows."""
+    case = db.session.get(Case, case_id, options=[*PAGE_LOADS, *options])
     if case is not None:
         audit.record(actor, "view", "case", case.id)
     return case

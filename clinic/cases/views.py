@@ -8,7 +8,7 @@ from clinic import audit
 from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases import forms, icd10, queue, services, workflow
 from clinic.cases.models import Case
-from clinic.cases.panels import panels_for
+from clinic.cases.panels import panel_loads, panels_for
 from clinic.extensions import db, limiter
 from clinic.web import render_viewed
 
@@ -73,7 +73,7 @@ def new_case():
 @bp.get("/cases/<int:case_id>")
 @roles_required(COORDINATOR)
 def case(case_id: int):
-    found = services.open_case(current_user, case_id)
+    found = services.open_case(current_user, case_id, panel_loads())
     if found is None:
         deny("case", case_id)
     return render_viewed("cases/case.html", case=found, waiting=workflow.waiting_for(found),

@@ -141,6 +141,8 @@ class NetworkMembership(db.Model):
         sa.UniqueConstraint("specialist_id", "plan_id", "start"),
         sa.CheckConstraint('"end" IS NULL OR "end" >= start', name="dates_ordered"),
         sa.Index("ix_network_memberships_plan", "plan_id", "specialist_id"),
+        # Matching asks who is in the plan's network on a day: answered from this index alone.
+        sa.Index("ix_network_memberships_plan_days", "plan_id", "start", "end", "specialist_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

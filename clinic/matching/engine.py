@@ -21,6 +21,7 @@ RULES = {
     INDEPENDENCE: "No professional connection with the first doctor",
     INSURANCE: "In the network of the patient's plan",
 }
+RULE_ORDER = {rule: position for position, rule in enumerate(RULES)}
 ROLE_WORDS = {"referring": "the referring doctor", "first_opinion": "the first-opinion doctor"}
 RELATIONSHIP_WORDS = {"co_practice": "co-practice", "co_author": "co-author"}
 # A family tie does not end with a date in the directory (AMA H-320.955: no family member reviews).
@@ -66,7 +67,7 @@ class Specialist:
     expertise: tuple[Expertise, ...] = ()
     stints: tuple[Stint, ...] = ()
     declared: tuple[Declared, ...] = ()
-    networks: tuple[Span, ...] = ()        # memberships of the case's plan only
+    networks: tuple[Span, ...] = ()        # memberships of the case's plan (those in force on the day suffice)
     caseload: int = 0                      # live assignments on open cases
     earliest_slot: datetime | None = None  # from the scheduling stage; None = unknown
 
@@ -205,7 +206,7 @@ def match(case: CaseFacts, specialists: Iterable[Specialist]) -> Shortlist:
         elif not needs_subspecialty:
             passed.append((person, factors_for(case, person)))
     passed.sort(key=lambda pair: rank_key(pair[0], pair[1]))
-    excluded.sort(key=lambda item: (list(RULES).index(item.rule), item.specialist.name.casefold(), item.specialist.id))
+    excluded.sort(key=lambda item: (RULE_ORDER[item.reasons[0].rule], item.specialist.name.casefold(), item.specialist.id))
     candidates = [Candidate(person, rank, factors) for rank, (person, factors) in enumerate(passed, start=1)]
     return Shortlist(candidates, excluded, warnings_for(case), needs_subspecialty)
 
@@ -239,6 +240,8 @@ def subspecialty_reasons(case: CaseFacts, person: Specialist) -> list[Reason]:
 
 def best_expertise(case: CaseFacts, person: Specialist) -> tuple[Expertise, str | None] | None:
     """The specialist's subspecialty for this case and the longest ICD-10 prefix it matches on."""
+    if not person.expertise:  # most of the panel, for any one diagnosis
+        return None
     if not case.icd10:
         chosen = next((e for e in person.expertise if e.code == case.chosen_subspecialty), None)
         return (chosen, None) if chosen else None
@@ -257,6 +260,8 @@ def _better(prefix: str, item: Expertise, best: tuple[Expertise, str]) -> bool:
 
 def independence_ties(case: CaseFacts, person: Specialist, window: Span) -> list[Reason]:
     """Ties to the referring or first-opinion doctor inside the lookback window (section 5, rule 3)."""
+    if not person.stints and not person.declared:  # most of the panel: nothing to compare
+        return [Reason(INDEPENDENCE, "declared a conflict for this case")] if person.id in case.conflicts else []
     reasons = []
     for doctor in case.doctors:
         for mine in person.stints:
@@ -290,9 +295,16 @@ def insurance_reasons(case: CaseFacts, person: Specialist) -> list[Reason]:
         return []
     if coverage.plan_label is None:
         return [Reason(INSURANCE, "no insurance plan is stated on the request")]
-    if not coverage.plan_known or not any(span.contains(case.on) for span in person.networks):
+    if not coverage.plan_known or not _in_force(person.networks, case.on):
         return [Reason(INSURANCE, f"not in network for {coverage.plan_label} on {case.on:%Y-%m-%d}")]
     return []
+
+
+def _in_force(spans: tuple[Span, ...], day: date) -> bool:
+    for span in spans:  # a plain loop: this runs for every specialist on the panel
+        if span.contains(day):
+            return True
+    return False
 
 
 def factors_for(case: CaseFacts, person: Specialist) -> Factors:

@@ -17,9 +17,10 @@ from flask import current_app
 from clinic.cases.models import Case
 from clinic.coverage.status import latest_check
 from clinic.cases.vocabulary import urgency_window_days
-from clinic.cases.workflow import OPEN_STATUSES
+from clinic.cases.workflow import open_condition
 from clinic.directory.models import (Affiliation, Clinician, NetworkMembership, Organization, Plan, Relationship,
                                      SpecialistSubspecialty, Subspecialty, normalize_name)
+from clinic.database import is_loaded
 from clinic.extensions import db
 from clinic.matching import engine
 from clinic.matching.intervals import Span
@@ -59,7 +60,7 @@ def case_facts(case: Case, on: date, subspecialty: str | None = None) -> tuple[e
     label = f"{stated.payer} {stated.plan}" if stated.payer and stated.plan else None
     coverage = engine.Coverage(self_pay=stated.self_pay, plan_label=label, plan_known=plan is not None,
                                out_of_network_agreed=stated.out_of_network_agreed)
-    earlier = db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)).all()
+    earlier = case_assignments(case)
     facts = engine.CaseFacts(
         case_id=case.id, on=on, coverage=coverage, icd10=case.icd10_code,
         chosen_subspecialty=None if case.icd10_code else subspecialty,
@@ -70,6 +71,16 @@ def case_facts(case: Case, on: date, subspecialty: str | None = None) -> tuple[e
                   for a in earlier if a.status == "declined" and not a.conflict_declared},
     )
     return facts, plan.id if plan else None
+
+
+def case_assignments(case: Case) -> list[Assignment]:
+    """Every proposal of the case, newest first: from memory when the page loaded them with the case
+    (the work queue and the case page do, so their guards cost no query per case), else from the database."""
+    if is_loaded(case, "assignments"):
+        found = list(case.assignments)
+    else:
+        found = list(db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)))
+    return sorted(found, key=lambda a: (a.proposed_at, a.id), reverse=True)
 
 
 def _find_plan(stated: StatedPlan) -> Plan | None:
@@ -124,23 +135,31 @@ def specialists(facts: engine.CaseFacts, plan_id: int | None) -> list[engine.Spe
         for row in db.session.execute(_stints_query().where(Affiliation.organization_id.in_(org_ids))):
             stints[row.clinician_id].append(_stint(row))
     declared = _declared(doctor_ids)
-    networks = defaultdict(list)
+    in_network, members = (), set()
     if plan_id is not None:
-        rows = db.session.execute(sa.select(NetworkMembership.specialist_id, NetworkMembership.start,
-                                            NetworkMembership.end).where(NetworkMembership.plan_id == plan_id))
-        for row in rows:
-            networks[row.specialist_id].append(Span(row.start, row.end))
+        # The insurance rule asks one thing of a membership: is it in force on the day? The database
+        # answers it, so only the ids come back (no dates to parse for every specialist).
+        in_network = (Span(facts.on, facts.on),)
+        members = set(_rows(sa.select(NetworkMembership.specialist_id).where(
+            NetworkMembership.plan_id == plan_id, NetworkMembership.start <= facts.on,
+            sa.or_(NetworkMembership.end.is_(None), NetworkMembership.end >= facts.on))).scalars().all())
     caseload = _caseload(facts.case_id)
-    rows = db.session.execute(sa.select(Clinician.id, Clinician.npi, Clinician.name, Clinician.active,
-                                        Clinician.academic, Clinician.languages)
-                              .where(Clinician.kind == "specialist"))
+    rows = _rows(sa.select(Clinician.id, Clinician.npi, Clinician.name, Clinician.active, Clinician.academic,
+                           Clinician.languages).where(Clinician.kind == "specialist")).all()
     return [engine.Specialist(
-        id=row.id, npi=row.npi, name=row.name, active=row.active, academic=row.academic,
-        languages=tuple(code for code in row.languages.split(";") if code),
-        expertise=tuple(expertise.get(row.id, ())), stints=tuple(stints.get(row.id, ())),
-        declared=tuple(declared.get(row.id, ())), networks=tuple(networks.get(row.id, ())),
-        caseload=caseload.get(row.id, 0),
-    ) for row in rows]
+        id=id_, npi=npi, name=name, active=active, academic=academic,
+        languages=tuple(filter(None, languages.split(";"))),
+        expertise=tuple(expertise.get(id_, ())), stints=tuple(stints.get(id_, ())),
+        declared=tuple(declared.get(id_, ())), networks=in_network if plan_id and id_ in members else (),
+        caseload=caseload.get(id_, 0),
+    ) for id_, npi, name, active, academic, languages in rows]
+
+
+def _rows(statement):
+    """Plain rows through the session's connection: thousands of them, no ORM work per row
+    (flushed first, as the session's own queries are, so pending changes are seen)."""
+    db.session.flush()
+    return db.session.connection().execute(statement)
 
 
 def _expertise(facts: engine.CaseFacts) -> dict[int, list[engine.Expertise]]:
@@ -155,9 +174,8 @@ def _expertise(facts: engine.CaseFacts) -> dict[int, list[engine.Expertise]]:
     if not relevant:
         return found
     by_id = {sub.id: sub for sub in relevant}
-    rows = db.session.execute(sa.select(SpecialistSubspecialty.specialist_id, SpecialistSubspecialty.subspecialty_id,
-                                        SpecialistSubspecialty.annual_volume)
-                              .where(SpecialistSubspecialty.subspecialty_id.in_(by_id)))
+    rows = _rows(sa.select(SpecialistSubspecialty.specialist_id, SpecialistSubspecialty.subspecialty_id,
+                           SpecialistSubspecialty.annual_volume).where(SpecialistSubspecialty.subspecialty_id.in_(by_id)))
     for row in rows:
         sub = by_id[row.subspecialty_id]
         found[row.specialist_id].append(engine.Expertise(sub.id, sub.code, sub.name, tuple(sub.prefixes),
@@ -184,7 +202,7 @@ def _caseload(this_case: int | None) -> dict[int, int]:
     rows = db.session.execute(
         sa.select(Assignment.specialist_id, sa.func.count())
         .join(Case, Case.id == Assignment.case_id)
-        .where(Assignment.status.in_(("proposed", "accepted")), Case.status.in_(OPEN_STATUSES),
+        .where(Assignment.status.in_(("proposed", "accepted")), open_condition(),
                Assignment.case_id != this_case)
         .group_by(Assignment.specialist_id))
     return dict(rows.all())

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
@@ -21,6 +21,8 @@ class Assignment(db.Model):
                  sqlite_where=sa.text("status IN ('proposed', 'accepted')"),
                  postgresql_where=sa.text("status IN ('proposed', 'accepted')")),
         sa.Index("ix_assignments_specialist", "specialist_id", "status"),
+        # Matching's caseload count reads the live assignments of open cases from this index alone.
+        sa.Index("ix_assignments_case_status", "case_id", "status", "specialist_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +37,8 @@ class Assignment(db.Model):
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None]
 
-    case = relationship("Case")
+    # Case.assignments: eager-loaded by the work queue and the case page (their guards read it).
+    case = relationship("Case", backref=backref("assignments", order_by="Assignment.id"))
     specialist = relationship("Clinician", lazy="joined")
     subspecialty = relationship("Subspecialty", lazy="joined")
 

@@ -1,7 +1,12 @@
-"""The matching section of the coordinator's case page: the assignment and the top of the shortlist."""
+"""The matching section of the coordinator's case page (the assignment and the top of the shortlist),
+and the proposals the work queue loads with its cases (the matched guard reads them)."""
 from __future__ import annotations
 
+from sqlalchemy.orm import selectinload
+
+from clinic.cases.models import Case
 from clinic.cases.panels import register_panel
+from clinic.cases.queue import register_load
 from clinic.matching import forms, services
 from clinic.matching.engine import RULES
 
@@ -21,4 +26,9 @@ def panel_context(case, actor) -> dict:
     }
 
 
-register_panel("matching", 30, "matching/_panel.html", panel_context)
+def _assignments() -> list:
+    return [selectinload(Case.assignments)]
+
+
+register_panel("matching", 30, "matching/_panel.html", panel_context, loads=_assignments)
+register_load(lambda: selectinload(Case.assignments))

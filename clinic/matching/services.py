@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from sqlalchemy.orm import contains_eager
 
 from clinic import audit
 from clinic.auth.models import User
@@ -15,6 +16,7 @@ from clinic.directory.models import Clinician, Subspecialty
 from clinic.extensions import db
 from clinic.mail.outbox import enqueue
 from clinic.matching import engine, facts
+from clinic.matching.facts import case_assignments
 from clinic.matching.models import Assignment
 
 LIVE = ("proposed", "accepted")
@@ -59,23 +61,19 @@ def active_subspecialties() -> list[Subspecialty]:
 
 
 def live_assignment(case: Case) -> Assignment | None:
-    return db.session.scalar(sa.select(Assignment).where(Assignment.case_id == case.id, Assignment.status.in_(LIVE)))
-
-
-def case_assignments(case: Case) -> list[Assignment]:
-    return list(db.session.scalars(sa.select(Assignment).where(Assignment.case_id == case.id)
-                                   .order_by(Assignment.proposed_at.desc(), Assignment.id.desc())))
+    return next((a for a in case_assignments(case) if a.status in LIVE), None)
 
 
 def latest_assignment(case: Case) -> Assignment | None:
-    return db.session.scalar(sa.select(Assignment).where(Assignment.case_id == case.id)
-                             .order_by(Assignment.proposed_at.desc(), Assignment.id.desc()).limit(1))
+    return next(iter(case_assignments(case)), None)
 
 
 def specialist_assignments(clinician_id: int) -> list[Assignment]:
+    """The specialist's proposals and accepted cases still in progress (the closed ones are history:
+    listing them all would grow the page with every year of the specialist's work)."""
     return list(db.session.scalars(
-        sa.select(Assignment).join(Case, Case.id == Assignment.case_id)
-        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(LIVE))
+        sa.select(Assignment).join(Case, Case.id == Assignment.case_id).options(contains_eager(Assignment.case))
+        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(LIVE), workflow.open_condition())
         .order_by(Assignment.status.desc(), Case.urgency.desc(), Assignment.proposed_at)))
 
 
@@ -107,6 +105,7 @@ def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = N
     except sa.exc.IntegrityError:
         raise MatchingError("Another coordinator proposed a specialist for this case a moment ago. "
                             "Reload the page.") from None
+    db.session.expire(case, ["assignments"])  # read again with the new one, should a guard ask
     workflow.note(actor, case, "matching", f"Proposed to {person.name} (rank {chosen.rank}).")
     audit.record(actor, "create", "assignment", assignment.id, detail=f"case={case.id} rank={chosen.rank}")
     _tell_specialist(person, case, assignment)

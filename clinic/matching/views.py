@@ -13,6 +13,7 @@ from clinic.matching import panel as _panel  # noqa: F401  (registers the case-p
 from clinic.matching.access import own_assignment
 from clinic.matching.engine import RULES
 from clinic.matching.models import Assignment
+from clinic.web import render_viewed
 
 bp = Blueprint("matching", __name__)
 
@@ -24,8 +25,7 @@ def shortlist(case_id: int):
     chosen = request.args.get("subspecialty", "")[:40] or None
     result = services.shortlist(case, subspecialty=chosen)
     audit.record(current_user, "view", "case_matches", case.id, detail=f"candidates={len(result.candidates)}")
-    db.session.commit()
-    return render_template("matching/shortlist.html", case=case, result=result, chosen=chosen,
+    return render_viewed("matching/shortlist.html", case=case, result=result, chosen=chosen,
                            subspecialties=services.active_subspecialties(), live=services.live_assignment(case),
                            propose_form=forms.ProposeForm(), rules=RULES)
 
@@ -67,9 +67,8 @@ def withdraw(assignment_id: int):
 def assignment(assignment_id: int):
     found = own_assignment(assignment_id)
     audit.record(current_user, "view", "assignment", found.id)
-    db.session.commit()
-    return render_template("matching/assignment.html", assignment=found, case=found.case,
-                           accept_form=forms.ConfirmForm(), decline_form=forms.DeclineForm())
+    return render_viewed("matching/assignment.html", assignment=found, case=found.case,
+                         accept_form=forms.ConfirmForm(), decline_form=forms.DeclineForm())
 
 
 @bp.post("/specialist/assignments/<int:assignment_id>/accept")

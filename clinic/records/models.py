@@ -24,8 +24,9 @@ class RecordItem(db.Model):
         sa.CheckConstraint("status <> 'not_applicable' OR not_applicable_reason IS NOT NULL",
                            name="not_applicable_has_reason"),
         sa.CheckConstraint("status <> 'rejected' OR rejection_reason IS NOT NULL", name="rejected_has_reason"),
-        # The work queue's "records overdue" filter.
+        # The work queue's "records overdue" and "to verify" flags, asked of each open case.
         sa.Index("ix_record_items_overdue", "status", "due_on", "case_id"),
+        sa.Index("ix_record_items_case_status", "case_id", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

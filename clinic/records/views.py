@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from clinic import audit
 from clinic.auth.access import COORDINATOR, deny, public, roles_required
@@ -64,7 +65,8 @@ def _panel(case: Case, actor) -> dict:
             "overdue": {item.id for item in case.record_items if is_overdue(item.status, item.due_on, today)}}
 
 
-register_panel("records", 10, "records/_panel.html", _panel)
+register_panel("records", 10, "records/_panel.html", _panel,
+               loads=lambda: [selectinload(Case.record_items).selectinload(RecordItem.documents)])
 
 
 @bp.route("/cases/<int:case_id>/records/upload", methods=["GET", "POST"])

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from clinic import audit
 from clinic.database import utcnow
+from clinic.directory.rules import timezones
 from clinic.extensions import db
 from clinic.scheduling import slots
 from clinic.scheduling.models import ACTIVE, MODALITIES, WEEKDAYS, Appointment, AvailabilityRule, DayOff
@@ -42,7 +43,7 @@ def check_rule(weekday: int, start: time, end: time, slot_minutes: int, zone: st
     """Input rules of an availability rule, shared by the form, the API and the CSV import."""
     if weekday not in range(7):
         raise AvailabilityError("weekday", "Use a weekday from 0 (Monday) to 6 (Sunday).")
-    if zone not in available_timezones():
+    if zone not in timezones():  # the zone set read once per process (a scan of tzdata)
         raise AvailabilityError("timezone", "Use an IANA time zone such as America/New_York.")
     if modality not in MODALITIES:
         raise AvailabilityError("modality", "Use in_person or video.")

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from clinic.auth.models import ADMIN, SPECIALIST
 from clinic.cases.models import Case
-from clinic.cases.queue import register_flag
+from clinic.cases.queue import register_flag, register_load
 from clinic.matching.facts import SLOT_SOURCES, register_slot_source
 from clinic.database import utcnow
 from clinic.scheduling import roster as _roster  # noqa: F401  (availability.csv joins the roster import)
@@ -15,6 +16,10 @@ from clinic.scheduling import services
 from clinic.scheduling.models import ACTIVE, Appointment
 
 SOON = timedelta(hours=48)
+
+
+def appointments() -> list:
+    return [selectinload(Case.appointments)]
 
 
 def panel_context(case: Case, actor) -> dict:
@@ -28,6 +33,8 @@ def panel_context(case: Case, actor) -> dict:
     }
 
 
+# Gathered from the booked appointments (the partial index of active bookings): there are only as
+# many as the consultations in progress, whatever the clinic's history.
 def _consult_soon() -> sa.ColumnElement[bool]:
     now = utcnow()
     return Case.id.in_(sa.select(Appointment.case_id).where(Appointment.status == ACTIVE,
@@ -52,6 +59,7 @@ def register() -> None:
 
     if earliest_slots not in SLOT_SOURCES:
         register_slot_source(earliest_slots)
+    register_load(lambda: selectinload(Case.appointments))
     register_flag("consult_soon", "Consultation within 48 hours", _consult_soon)
     register_flag("consult_unclosed", "Consultation over, not marked held or no-show", _consult_unclosed)
     for role, entry in ((SPECIALIST, ("availability.mine", "My availability")),

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
@@ -100,7 +100,8 @@ class Appointment(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    case = relationship("Case")
+    # Case.appointments: eager-loaded by the work queue and the case page (their guards read it).
+    case = relationship("Case", backref=backref("appointments", order_by="Appointment.id"))
     specialist = relationship("Clinician", lazy="joined")
 
     @property

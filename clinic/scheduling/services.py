@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from clinic import audit
 from clinic.cases import workflow
 from clinic.cases.models import Case
-from clinic.database import begin_write, utcnow
+from clinic.database import begin_write, is_loaded, utcnow
 from clinic.extensions import db
 from clinic.matching.models import Assignment
+from clinic.matching.services import case_assignments
 from clinic.scheduling import availability, notices
 from clinic.scheduling.models import ACTIVE, Appointment
 
@@ -47,18 +48,24 @@ def write_lock() -> None:
 
 
 def accepted_assignment(case: Case) -> Assignment | None:
-    return db.session.scalar(sa.select(Assignment).where(Assignment.case_id == case.id,
-                                                         Assignment.status == "accepted"))
+    return next((a for a in case_assignments(case) if a.status == "accepted"), None)
+
+
+def case_appointments(case: Case) -> list[Appointment]:
+    """The case's appointments, oldest first: from memory when the page loaded them with the case
+    (the work queue and the case page do), else from the database."""
+    if is_loaded(case, "appointments"):
+        return list(case.appointments)
+    return list(db.session.scalars(sa.select(Appointment).where(Appointment.case_id == case.id)
+                                   .order_by(Appointment.id)))
 
 
 def active_appointment(case: Case) -> Appointment | None:
-    return db.session.scalar(sa.select(Appointment).where(Appointment.case_id == case.id,
-                                                          Appointment.status == ACTIVE))
+    return next((a for a in case_appointments(case) if a.status == ACTIVE), None)
 
 
 def latest_appointment(case: Case) -> Appointment | None:
-    return db.session.scalar(sa.select(Appointment).where(Appointment.case_id == case.id)
-                             .order_by(Appointment.id.desc()).limit(1))
+    return next(reversed(case_appointments(case)), None)
 
 
 @workflow.guard("matched", "scheduled")
@@ -68,8 +75,7 @@ def _booked(case: Case) -> list[str]:
 
 @workflow.guard("scheduled", "consulted")
 def _held(case: Case) -> list[str]:
-    held = db.session.scalar(sa.select(Appointment.id).where(Appointment.case_id == case.id,
-                                                             Appointment.status == "completed"))
+    held = any(a.status == "completed" for a in case_appointments(case))
     return [] if held else ["The consultation to take place and be marked as held"]
 
 
@@ -122,6 +128,7 @@ def book(actor, case: Case, start: datetime, specialist_id: int | None = None) -
                               location=slot.location, ical_uid=f"{uuid.uuid4()}@second-opinion",
                               booked_by_id=getattr(actor, "id", None))
     _save(appointment)
+    db.session.expire(case, ["appointments"])  # read again with the new one by the guard below
     audit.record(actor, "create", "appointment", appointment.id, detail=f"case={case.id}")
     workflow.note(actor, case, "scheduling", f"Consultation booked for {notices.when(appointment)}.")
     workflow.advance(actor, case)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from clinic import audit
@@ -17,9 +17,10 @@ from clinic.scheduling import feeds, forms, hooks, picker, services
 from clinic.scheduling.invites import publish
 from clinic.scheduling.models import APPOINTMENT_LABELS, MODALITIES, Appointment
 from clinic.scheduling.notices import invite_for
+from clinic.web import render_viewed
 
 bp = Blueprint("scheduling", __name__)
-register_panel("scheduling", 40, "scheduling/_panel.html", hooks.panel_context)
+register_panel("scheduling", 40, "scheduling/_panel.html", hooks.panel_context, loads=hooks.appointments)
 hooks.register()
 
 
@@ -51,9 +52,8 @@ def _render_picker(case: Case, form, appointment: Appointment | None = None, sta
     if page:
         form.start.choices = [(s.value, s.specialist_time) for _, day in page.days for s in day]
     audit.record(current_user, "view", "case", case.id, detail="slot picker")
-    db.session.commit()
-    return render_template("scheduling/book.html", case=case, form=form, page=page, specialist=specialist,
-                           appointment=appointment), status
+    return render_viewed("scheduling/book.html", case=case, form=form, page=page, specialist=specialist,
+                         appointment=appointment), status
 
 
 def _pick_slot(case: Case, appointment: Appointment | None, change, done: str):
@@ -91,10 +91,9 @@ def book(case_id: int):
 def appointment(appointment_id: int):
     found = _appointment(appointment_id)
     audit.record(current_user, "view", "appointment", found.id)
-    db.session.commit()
-    return render_template("scheduling/appointment.html", appointment=found, case=found.case,
-                           cancel_form=forms.CancelForm(), no_show_form=forms.NoShowForm(),
-                           close_form=forms.DeleteForm(), started=found.start <= utcnow())
+    return render_viewed("scheduling/appointment.html", appointment=found, case=found.case,
+                         cancel_form=forms.CancelForm(), no_show_form=forms.NoShowForm(),
+                         close_form=forms.DeleteForm(), started=found.start <= utcnow())
 
 
 @bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])

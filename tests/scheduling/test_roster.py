@@ -94,3 +94,18 @@ def test_the_cli_imports_a_file_and_reports_errors(app, doctor, tmp_path, sessio
     bad.write_text(HEADER + f"{doctor.npi},Tuesday,08:00,10:00,30,Nowhere/City,in_person,\n")
     result = app.test_cli_runner().invoke(args=["availability", "import", str(bad)])
     assert result.exit_code == 1 and "availability.csv, line 2, column timezone" in result.output
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("09:00", time(9)), ("9:00", time(9)), (" 07:30 ", time(7, 30)), ("23:59", time(23, 59)), ("00:00", time(0)),
+    ("24:00", None), ("12:60", None), ("12:00:00", None), ("ab:cd", None), ("", None), ("１２:００", None),
+    ("+1:00", None), ("12:5", time(12, 5)),
+])
+def test_opening_times_are_read_as_24_hour_hh_mm(text, expected):
+    from clinic.scheduling.roster import _time
+
+    if expected is None:
+        with pytest.raises(ValueError):
+            _time(text)
+    else:
+        assert _time(text) == expected

@@ -1,0 +1,84 @@
+"""Fixtures for query-count tests: a statement counter, and a clinic that grows between two counts."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from clinic.cases.intake import NamedClinician
+from clinic.extensions import db
+from tests import factories
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(client, path) -> the statements one GET of `path` sends (it must answer 200)."""
+    def run(client, path: str) -> int:
+        statements = []
+
+        def seen(*args, **kwargs):
+            statements.append(args[2])
+
+        bind = db.session.get_bind()
+        target = bind.engine if hasattr(bind, "engine") else bind
+        event.listen(target, "before_cursor_execute", seen)
+        try:
+            response = client.get(path)
+            assert response.status_code == 200, path
+        finally:
+            event.remove(target, "before_cursor_execute", seen)
+        return len(statements)
+    return run
+
+
+@pytest.fixture
+def clinic(session, users, new_case, next_slot):
+    """A small clinic that `grow(n)` enlarges: n more specialists on the panel (breast oncology, in network,
+    open every day), n more cases in every open stage, each later stage's case with its assignment and
+    appointment, all through the real services."""
+    from clinic.matching.services import propose_specialist
+    from clinic.scheduling.services import book
+
+    breast = factories.SubspecialtyFactory(code="breast", name="Breast oncology", icd10_prefixes="C50")
+    gold = factories.PlanFactory(payer="Acme Health", name="Gold PPO")
+    mercy = factories.OrganizationFactory(name="Mercy General Hospital")
+    referring = factories.ClinicianFactory(kind="external", name="Dr. Xavier Hale")
+    factories.AffiliationFactory(clinician=referring, organization=mercy, start=date(2010, 1, 1))
+    state = {"specialists": [], "cases": {}, "appointments": [], "subspecialty": breast, "plan": gold}
+    coordinator = users["coordinator"]
+
+    def specialist():
+        person = factories.ClinicianFactory()
+        factories.ExpertiseFactory(specialist=person, subspecialty=breast, annual_volume=10 + len(state["specialists"]))
+        factories.NetworkFactory(specialist_id=person.id, plan=gold, start=date(2015, 1, 1))
+        factories.AffiliationFactory(clinician=person, organization=factories.OrganizationFactory())
+        factories.open_every_day(person)
+        state["specialists"].append(person)
+        return person
+
+    def case():
+        return new_case(coordinator, referring=NamedClinician(referring.name, referring.npi, "Mercy General Hospital"),
+                        questions=[("other", f"Question {i}?") for i in range(3)])
+
+    def grow(n: int):
+        for _ in range(n):
+            specialist()
+        for _ in range(n):
+            state["cases"].setdefault("records_pending", []).append(case())
+            ready = factories.open_gate(coordinator, case())
+            state["cases"].setdefault("ready_to_match", []).append(ready)
+            proposed = factories.open_gate(coordinator, case())
+            propose_specialist(coordinator, proposed, state["specialists"][-1].npi)
+            state["cases"].setdefault("proposed", []).append(proposed)
+            person = state["specialists"][len(state["cases"]["proposed"]) % len(state["specialists"])]
+            state["cases"].setdefault("matched", []).append(factories.accept(case(), person))
+            scheduled = factories.accept(case(), person)
+            start = next_slot(person, len(state["appointments"]))
+            state["appointments"].append(book(coordinator, scheduled, start))
+            state["cases"].setdefault("scheduled", []).append(scheduled)
+        session.flush()
+        return state
+
+    state["grow"] = grow
+    return state
