@@ -1,12 +1,43 @@
-"""HTTP security headers on every response (ASVS V14): CSP without inline script, no framing."""
+"""HTTP security headers on every response (ASVS V14): CSP without inline script, no framing;
+and the refusal of NUL characters in any text a request carries (ASVS V5: PostgreSQL cannot
+store them, so one would fail deep inside a change instead of being refused at the door)."""
 from __future__ import annotations
+
+from flask import render_template, request
+
+from clinic.api.errors import json_error
+from clinic.auth.access import is_api_request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+NUL_MESSAGE = "The text sent contains a NUL character, which no field accepts. Remove it and send it again."
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def carries_nul() -> bool:
+    """True when the path, the query, a form field, an upload's name or a JSON body holds U+0000.
+    (File contents may hold any byte: they are stored as files, never as text.)"""
+    if "\x00" in request.path or any("\x00" in v for _, v in request.args.items(multi=True)):
+        return True
+    if request.is_json:
+        body = request.get_data(cache=True)
+        return b"\x00" in body or b"\\u0000" in body
+    if request.mimetype in FORM_TYPES:
+        return any("\x00" in v for _, v in request.form.items(multi=True)) or \
+            any("\x00" in (f.filename or "") for _, f in request.files.items(multi=True))
+    return False
 
 
 def register(app) -> None:
     production = app.config["CLINIC_ENV"] == "production"
+
+    @app.before_request
+    def _refuse_nul():
+        if carries_nul():
+            if is_api_request():
+                return json_error(400, NUL_MESSAGE)
+            return render_template("error.html", status=400, message=NUL_MESSAGE), 400
+        return None
 
     @app.after_request
     def _headers(response):

@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
+
+import pytest
 
 from hypothesis import HealthCheck, settings
+
+from clinic.database import utcnow
+from tests import factories
 
 
 # Derandomized so CI replays the same inputs every run; "thorough" digs further on demand
@@ -12,6 +18,50 @@ from hypothesis import HealthCheck, settings
 _COMMON = dict(derandomize=True, deadline=None, database=None, print_blob=True,
                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                       HealthCheck.data_too_large])
-settings.register_profile("ci", max_examples=12, **_COMMON)
+settings.register_profile("ci", max_examples=6, **_COMMON)
 settings.register_profile("thorough", max_examples=200, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_slot, session):
+    """One case in each stage of the workflow, with the objects each stage's pages offer forms for:
+    a received record to verify, a patient upload link, a proposal waiting for users['specialist'],
+    a booked consultation, a consulted case to write the opinion on, a signed one to decide, and an
+    API token of each role. Returns ids and tokens by name."""
+    from clinic.auth.services import issue_token
+    from clinic.records import links
+    from clinic.scheduling import availability, feeds, services
+
+    specialist = users["specialist"].clinician
+    plan = factories.PlanFactory(payer="Acme Health", name="Gold PPO")
+    factories.NetworkFactory(specialist_id=specialist.id, plan=plan)
+    factories.ExpertiseFactory(specialist=specialist)
+    pending = new_case()
+    received = pending.record_items[0]
+    factories.attach(users["coordinator"], received)
+    asked = pending.record_items[1]
+    asked.status, asked.requested_from_kind = "requested", "patient"
+    upload_token = links.issue_link(None, pending)
+    ready = factories.open_gate(None, new_case())
+    offered = factories.open_gate(None, new_case())
+    proposal = factories.AssignmentFactory(case_id=offered.id, specialist=specialist)
+    matched = matched_case(specialist)
+    scheduled = matched_case(specialist)
+    appointment = services.book(users["coordinator"], scheduled, next_slot(specialist))
+    consulted = my_case()
+    decided = signed_case()
+    started = matched_case(specialist)  # its consultation began an hour ago: held or missed is asked
+    begun = services.book(users["coordinator"], started, next_slot(specialist, 1))
+    begun.start, begun.end = utcnow() - timedelta(hours=1), utcnow()
+    availability.add_day_off(None, specialist, date.today() + timedelta(days=40))
+    feed_token = feeds.issue_feed(None, specialist)
+    session.flush()
+    return {
+        "pending": pending.id, "received_record": received.id, "asked_record": asked.id, "ready": ready.id,
+        "offered": offered.id, "proposal": proposal.id, "matched": matched.id, "scheduled": scheduled.id,
+        "appointment": appointment.id, "started": begun.id, "consulted": consulted.id, "decided": decided.id,
+        "questions": [q.id for q in consulted.questions], "npi": specialist.npi, "specialist": specialist.id,
+        "upload_token": upload_token, "feed_token": feed_token,
+        "tokens": {role: issue_token(None, users[role], "fuzz") for role in ("coordinator", "specialist", "admin")},
+    }
