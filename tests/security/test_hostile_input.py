@@ -176,6 +176,18 @@ def test_every_page_survives_a_hostile_query_string(app, every_stage, clients, s
     assert failures == []
 
 
+REQUEST_BODY = {
+    "patient": {"name": "Jane Roe", "birth_date": "1970-05-17", "email": "jane@example.org", "phone": "+1 555 0100",
+                "timezone": "America/New_York", "language": "en"},
+    "referring_clinician": {"name": "Dr. Ann Lee", "organization": "Mercy General"},
+    "diagnosis": {"text": "A condition under review", "icd10": "C50.911"},
+    "proposed_treatment": {"text": "A proposed treatment", "invasive": True},
+    "reasons": ["invasive_treatment"], "urgency": "routine", "consent_to_contact_first_doctor": True,
+    "questions": [{"category": "diagnosis", "text": "Is the diagnosis right?"}],
+    "coverage": {"payer": "Acme Health", "plan": "Gold PPO", "member_id": "M123"},
+}
+
+
 def _api_bodies(stage: dict) -> dict[str, tuple[str, str, str, dict | None]]:
     """endpoint -> (role, method, url, a valid body) for every API route that reads a body."""
     from datetime import date, timedelta
@@ -185,18 +197,8 @@ def _api_bodies(stage: dict) -> dict[str, tuple[str, str, str, dict | None]]:
     first = date.today() + timedelta(days=2)
     slots = free_slots(stage["specialist"], first, first + timedelta(days=7))
     answers = {str(q): "A considered answer." for q in stage["questions"]}
-    request = {
-        "patient": {"name": "Jane Roe", "birth_date": "1970-05-17", "email": "jane@example.org", "phone": "+1 555 0100",
-                    "timezone": "America/New_York", "language": "en"},
-        "referring_clinician": {"name": "Dr. Ann Lee", "organization": "Mercy General"},
-        "diagnosis": {"text": "A condition under review", "icd10": "C50.911"},
-        "proposed_treatment": {"text": "A proposed treatment", "invasive": True},
-        "reasons": ["invasive_treatment"], "urgency": "routine", "consent_to_contact_first_doctor": True,
-        "questions": [{"category": "diagnosis", "text": "Is the diagnosis right?"}],
-        "coverage": {"payer": "Acme Health", "plan": "Gold PPO", "member_id": "M123"},
-    }
     return {
-        "api.create_request": (C, "POST", "/api/v1/requests", request),
+        "api.create_request": (C, "POST", "/api/v1/requests", REQUEST_BODY),
         "api.reject_record": (C, "POST", f"/api/v1/records/{stage['received_record']}/reject", {"reason": "Illegible"}),
         "api.verify_record": (C, "POST", f"/api/v1/records/{stage['received_record']}/verify", {}),
         "api.put_coverage": (C, "PUT", f"/api/v1/requests/{stage['pending']}/coverage",
