@@ -3,7 +3,8 @@ and the refusal of NUL characters in any text a request carries (ASVS V5: Postgr
 store them, so one would fail deep inside a change instead of being refused at the door)."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, render_template, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from clinic.api.errors import json_error
 from clinic.auth.access import is_api_request
@@ -15,10 +16,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def carries_nul() -> bool:
-    """True when the path, the query, a form field, an upload's name or a JSON body holds U+0000.
+    """True when a form field, an upload's name or a JSON body holds U+0000.
     (File contents may hold any byte: they are stored as files, never as text.)"""
-    if "\x00" in request.path or any("\x00" in v for _, v in request.args.items(multi=True)):
-        return True
     if request.is_json:
         body = request.get_data(cache=True)
         return b"\x00" in body or b"\\u0000" in body
@@ -28,11 +27,22 @@ def carries_nul() -> bool:
     return False
 
 
+def _without_nul_in_query() -> None:
+    """Query strings hold only filters and ids, where unknown values fall back to the default:
+    a NUL is dropped from them like any other noise."""
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        request.args = ImmutableMultiDict([(k.replace("\x00", ""), v.replace("\x00", ""))
+                                           for k, v in request.args.items(multi=True)])
+
+
 def register(app) -> None:
     production = app.config["CLINIC_ENV"] == "production"
 
     @app.before_request
     def _refuse_nul():
+        if "\x00" in request.path:
+            abort(404)  # no address holds one: the same neutral answer as any made-up link
+        _without_nul_in_query()
         if carries_nul():
             if is_api_request():
                 return json_error(400, NUL_MESSAGE)

@@ -103,6 +103,7 @@ def attach_document(actor, item: RecordItem, filename: str | None, stream: Binar
     case = item.case
     if not case.is_open:
         raise RecordError(f"Case {case.reference} has ended; documents can no longer be added.", status=409)
+    workflow.claim(case)
     if source is not None and source not in RECORD_SOURCES:
         raise RecordError(f"Use one of: {', '.join(RECORD_SOURCES)}.", field="source")
     checked = check_file(filename, stream, current_app.config["MAX_CONTENT_LENGTH"])

@@ -9,6 +9,7 @@ input meets the same clinic. Inputs tried are counted in the "security figures" 
 """
 from __future__ import annotations
 
+import io
 import itertools
 import json
 
@@ -306,3 +307,24 @@ def test_api_uploads_survive_hostile_files_and_fields(app, every_stage, session)
         _send(client, "POST", url, headers=headers, data=fields, content_type="multipart/form-data")
 
     fuzz()
+
+
+def test_a_nul_character_is_refused_at_the_door_with_a_sentence_never_a_500(app, every_stage, client_as, session):
+    """PostgreSQL cannot store U+0000: before the guard in clinic/security.py, a NUL in any text field
+    reached the database and failed there (a 500), on every form and API body."""
+    from clinic.security import NUL_MESSAGE
+
+    session.flush()
+    coordinator = client_as(C)
+    note = coordinator.post(f"/cases/{every_stage['pending']}/notes", data={"text": "nul\x00byte"})
+    api = app.test_client().post(f"/api/v1/records/{every_stage['received_record']}/reject",
+                                 json={"reason": "a\x00b"}, headers=_bearer(every_stage, C))
+    upload = coordinator.post(f"/cases/{every_stage['pending']}/records/upload",
+                              data={"record": every_stage["received_record"],
+                                    "file": (io.BytesIO(b"%PDF-1.4 x"), "scan\x00.pdf")})
+    assert note.status_code == upload.status_code == api.status_code == 400
+    assert NUL_MESSAGE in note.get_data(as_text=True) and api.get_json()["error"] == NUL_MESSAGE
+    path = app.test_client().get(f"/api/v1/specialists/{every_stage['npi'][:5]}%00/slots",
+                                 headers=_bearer(every_stage, C))
+    assert path.status_code == 404 and path.is_json
+    assert coordinator.get("/cases?status=open%00&page=1%00").status_code == 200  # noise in a filter is ignored
