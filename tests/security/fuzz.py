@@ -17,6 +17,7 @@ from clinic.extensions import db
 # Written by every request, refused or not (sign-in bookkeeping and the audit trail itself).
 BOOKKEEPING = {"audit_events", "user_sessions", "api_tokens", "alembic_version"}
 
+ONE_MB = "x" * (1024 * 1024)
 XSS = ('<script>alert("xss")</script>', '"><img src=x onerror=alert(1)>', "<svg/onload=alert(1)>",
        "javascript:alert(1)//", "</textarea><script>alert(2)</script>")
 XSS_MARKERS = ("<script>alert(", "<img src=x onerror", "<svg/onload", "</textarea><script>")
@@ -29,7 +30,6 @@ WEIRD = ("", " ", "\x00", "nul\x00byte", "\r\n\r\nSet-Cookie: x=1", "\u202etxt.e
          "𝕬" * 10, "\x1b[31m", "\u0000\u0001\u0002\u007f", "ﷺ" * 20, "A" * 255, "-1", "0", "1e309", "NaN",
          "99999999999999999999999999", "-99999999999999999999", "2024-02-30", "9999-12-31", "0000-00-00", "true",
          "null", "[]", "{}")
-ONE_MB = "x" * (1024 * 1024)
 HOSTILE_STRINGS = XSS + TEMPLATE + SQL + PATHS + WEIRD
 # Every field of every form gets each of these once (random search alone rarely lands the one
 # byte that breaks a field): markup, SQL and template syntax with right-to-left and astral
@@ -40,12 +40,11 @@ SWEEP = ("</textarea><script>alert(\"xss\")</script>\"><img src=x onerror=alert(
          ONE_MB)
 
 hostile_text = st.one_of(
-    st.sampled_from(HOSTILE_STRINGS),
+    st.sampled_from(HOSTILE_STRINGS + (ONE_MB,)),
     st.text(max_size=40),                                               # any unicode, control characters too
     st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "So"]), max_size=20),
     st.integers(min_value=-(2 ** 80), max_value=2 ** 80).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.just(ONE_MB),
 )
 
 json_leaf = st.one_of(hostile_text, st.integers(min_value=-(2 ** 70), max_value=2 ** 70), st.booleans(), st.none(),
@@ -143,8 +142,12 @@ def read_forms(role: str, page: str, html: str) -> list[Form]:
     return reader.forms
 
 
+SIGN_OUT = "auth.logout"  # submitting it would end the session every later form is sent in
+
+
 def crawl(app, clients: dict, urls: dict[str, list[str]]) -> dict[tuple, Form]:
-    """Every form on the given pages, per role, keyed so each distinct form is kept once."""
+    """Every form on the given pages, per role, keyed so each distinct form is kept once
+    (the sign-out button left out: tests/auth covers it)."""
     adapter = app.url_map.bind("localhost")
     found: dict[tuple, Form] = {}
     for role, pages in urls.items():
@@ -158,7 +161,8 @@ def crawl(app, clients: dict, urls: dict[str, list[str]]) -> dict[tuple, Form]:
                     form.endpoint = adapter.match(path, method=form.method)[0]
                 except Exception:  # a form posting elsewhere would itself be a finding
                     form.endpoint = f"<no route for {form.method} {path}>"
-                found.setdefault(form.key, form)
+                if form.endpoint != SIGN_OUT:
+                    found.setdefault(form.key, form)
     return found
 
 
