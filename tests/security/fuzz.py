@@ -233,6 +233,9 @@ def json_payload(baseline: dict, data: st.DataObject):
     paths = list(_paths(body))
     for path in data.draw(st.lists(st.sampled_from(paths), max_size=3, unique=True), label="paths") if paths else []:
         parent, key = _walk(body, path)
+        if not isinstance(parent, (dict, list)) or key not in (parent if isinstance(parent, dict) else
+                                                                range(len(parent))):
+            continue  # an earlier change replaced or dropped this path
         if data.draw(st.booleans(), label="drop"):
             parent.pop(key) if isinstance(parent, dict) else None
         else:
@@ -258,9 +261,13 @@ def _paths(value, prefix=()):
 
 
 def _walk(body, path):
+    """The container holding the last step of `path` (None when the path no longer exists)."""
     parent = body
     for key in path[:-1]:
-        parent = parent[key]
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return None, path[-1]
     return parent, path[-1]
 
 

@@ -163,19 +163,28 @@ def test_two_coordinators_ending_the_same_case_at_once_end_it_once(committed):
             assert len(ends) == 1 and db.session.get(Case, case_id).status == ends[0]
 
 
-def test_a_specialist_saving_a_first_draft_from_two_windows_at_once_gets_one_opinion(committed):
-    app, _, _ = committed
+def consulted_cases(app, count: int, signed: bool = False) -> tuple[list[int], str]:
+    """`count` cases whose consultation with a new specialist was held (and the opinion signed);
+    returns their ids and an API token of that specialist."""
     with app.app_context():
         specialist = factories.UserFactory(role="specialist", clinician=factories.ClinicianFactory())
         factories.open_every_day(specialist.clinician)
         cases = []
-        for _ in range(PAIRS):
+        for _ in range(count):
             case = factories.accept(submit_request(None, build_intake()), specialist.clinician)
             factories.consult(case)
+            if signed:
+                factories.sign(case, specialist)
             cases.append(case.id)
         db.session.commit()
         token = issue_token(None, specialist, "race")
         db.session.commit()
+        return cases, token
+
+
+def test_a_specialist_saving_a_first_draft_from_two_windows_at_once_gets_one_opinion(committed):
+    app, _, _ = committed
+    cases, token = consulted_cases(app, PAIRS)
     calls = [api(token, "POST", f"/api/v1/requests/{case_id}/opinion", {"recommendation": f"Draft {n}"})
              for case_id in cases for n in (1, 2)]
     assert_clean(race(app, calls), allowed=(201, 409))
@@ -187,16 +196,7 @@ def test_a_specialist_saving_a_first_draft_from_two_windows_at_once_gets_one_opi
 
 def test_two_coordinators_recording_the_patients_decision_at_once_close_the_case_once(committed):
     app, tokens, _ = committed
-    with app.app_context():
-        specialist = factories.UserFactory(role="specialist", clinician=factories.ClinicianFactory())
-        factories.open_every_day(specialist.clinician)
-        cases = []
-        for _ in range(PAIRS // 2):
-            case = factories.accept(submit_request(None, build_intake()), specialist.clinician)
-            factories.consult(case)
-            factories.sign(case, specialist)
-            cases.append(case.id)
-        db.session.commit()
+    cases, _ = consulted_cases(app, PAIRS // 2, signed=True)
     calls = [api(tokens["coordinator"], "POST", f"/api/v1/requests/{case_id}/decision", {"choice": choice})
              for case_id in cases for choice in ("follow_first", "follow_second")]
     statuses = assert_clean(race(app, calls), allowed=(201, 409))

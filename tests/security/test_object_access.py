@@ -201,3 +201,11 @@ def test_a_link_of_another_clinician_cannot_be_removed_through_this_clinicians_u
     response = client_as("admin").post(f"/directory/clinicians/{person.id}/links/affiliations/{link.id}/remove")
     assert response.status_code == 404
     assert session.get(type(link), link.id) is not None
+
+
+def test_a_specialist_account_without_a_directory_record_reaches_no_ones_availability(app, session):
+    """It was sent to a page that does not exist (a 500); now to their workspace, with a word why."""
+    unlinked = factories.UserFactory(role="specialist")
+    browser = sign_in(app.test_client(), unlinked)
+    response = browser.get("/availability/mine")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/specialist/cases")
