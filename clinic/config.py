@@ -52,7 +52,9 @@ def from_environment(instance_path: str) -> dict:
         "CLINIC_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # pre-ping: a dropped database connection is replaced, not handed to a request. hide_parameters:
+        # the values of a failed statement are patient data; its error message is logged.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Second Opinion Clinic"),
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 15),

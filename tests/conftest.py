@@ -19,6 +19,7 @@ from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.vocabulary import SEED_QUESTIONS
 from clinic.extensions import db, limiter
 from tests import factories
+from tests.security.figures import pytest_terminal_summary  # noqa: F401  (prints the security figures)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 PASSWORD = factories.PASSWORD

@@ -87,9 +87,9 @@ def specialist_slots(npi: str):
 @bp.post("/requests/<int:case_id>/appointment")
 @roles_required(COORDINATOR)
 def book(case_id: int):
-    body = parse(BookingIn)
     services.write_lock()
     case = db.session.get(Case, case_id) or deny("case", case_id)
+    body = parse(BookingIn)
     specialist = _specialist(body.npi)
     appointment = services.book(current_user, case, body.start, specialist.id)
     db.session.commit()
@@ -99,9 +99,9 @@ def book(case_id: int):
 @bp.patch("/appointments/<int:appointment_id>")
 @roles_required(COORDINATOR)
 def move(appointment_id: int):
-    body = parse(MoveIn)
     services.write_lock()
     appointment = _appointment(appointment_id)
+    body = parse(MoveIn)
     services.reschedule(current_user, appointment, body.start)
     db.session.commit()
     return _booked(appointment)
@@ -110,9 +110,9 @@ def move(appointment_id: int):
 @bp.delete("/appointments/<int:appointment_id>")
 @roles_required(COORDINATOR)
 def cancel(appointment_id: int):
-    body = parse(CancelIn)
     services.write_lock()
     appointment = _appointment(appointment_id)
+    body = parse(CancelIn)
     services.cancel(current_user, appointment, body.reason)
     db.session.commit()
     return _booked(appointment)

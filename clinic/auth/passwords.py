@@ -14,8 +14,11 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
-    verdict = zxcvbn(password, user_inputs=[u for u in user_inputs if u])
-    if verdict["score"] < 3:
+    # zxcvbn refuses (raises on) anything past its default 72 characters: a 500 for a long passphrase.
+    verdict = zxcvbn(password, user_inputs=[u for u in user_inputs if u], max_length=MAX_LENGTH)
+    # Score 4 (at least 10^10 guesses): score 3 let through the top of every breach list
+    # dressed up to twelve characters ("Admin@123456", "Summer2024!!", "Clinic2024!!").
+    if verdict["score"] < 4:
         warning = verdict["feedback"]["warning"] or "This password is too easy to guess."
         return f"{warning} Choose a longer, less common phrase."
     return None

@@ -164,6 +164,7 @@ def reset_password(user_id: int):
             return redirect(url_for("auth.user", user_id=account.id))
         db.session.commit()
         return _show_password_once(account, password, "password reset")
+    flash("Password not changed: " + " ".join(e for errors in form.errors.values() for e in errors), "danger")
     return redirect(url_for("auth.user", user_id=account.id))
 
 

@@ -90,9 +90,11 @@ def end_case(actor, case: Case, target: str, reason: str) -> None:
     """Withdraw (the patient's choice) or cancel (the clinic's) an open case, with a reason."""
     if target not in ("withdrawn", "cancelled"):
         raise workflow.WorkflowError("A case can only be withdrawn or cancelled here.")
+    workflow.claim(case)
     workflow.transition(actor, case, target, reason)
 
 
 def add_note(actor, case: Case, text: str) -> None:
+    workflow.claim(case)
     workflow.note(actor, case, "note", text.strip())
     audit.record(actor, "update", "case", case.id, detail="note added")

@@ -101,6 +101,19 @@ def waiting_for(case: Case) -> list[str]:
     return []
 
 
+def claim(case: Case) -> None:
+    """Take the case for this change, first thing: its version goes up now, in the database.
+
+    Case.version is an optimistic lock. Bumping it at the start of a change makes a second
+    coordinator changing the same case at the same moment wait for the first, then fail with
+    StaleDataError (a "reload" page or a JSON 409) instead of deciding from facts the first one
+    has just changed: a record verified and rejected at once, the gate left shut after the last
+    two records were verified together, a decision or a draft written twice.
+    """
+    case.updated_at = utcnow()
+    db.session.flush()
+
+
 def transition(actor, case: Case, target: str, note: str | None = None) -> None:
     """Move the case, writing the timeline and the audit log; raises WorkflowError if refused."""
     move = TRANSITIONS.get((case.status, target))
@@ -112,7 +125,7 @@ def transition(actor, case: Case, target: str, note: str | None = None) -> None:
         raise WorkflowError(f"Give a reason for moving the case to {STATUS_LABELS[target].lower()}.")
     source = case.status
     case.status = target
-    case.status_changed_at = utcnow()
+    case.status_changed_at = case.updated_at = utcnow()
     db.session.add(TimelineEntry(case=case, actor_id=getattr(actor, "id", None), kind="status",
                                  from_status=source, to_status=target, note=note))
     audit.record(actor, "update", "case", case.id, detail=f"status {source} -> {target}")
@@ -138,4 +151,5 @@ def note(actor, case: Case, kind: str, text: str) -> TimelineEntry:
     """A line on the case timeline written by a stage (a record requested, a slot booked...)."""
     entry = TimelineEntry(case=case, actor_id=getattr(actor, "id", None), kind=kind, note=text[:1000])
     db.session.add(entry)
+    case.updated_at = utcnow()  # every change that writes the timeline raises the case's version
     return entry

@@ -81,6 +81,7 @@ def _resolve_plan(facts: CoverageFacts) -> Plan | None:
 def record_check(actor, case: Case, facts: CoverageFacts) -> CoverageCheck:
     if not case.is_open:
         raise CoverageError(f"Case {case.reference} has ended; its coverage can no longer change.", status=409)
+    workflow.claim(case)
     if facts.result not in RESULTS:
         raise CoverageError(f"Choose a result: {', '.join(RESULTS)}.", field="result")
     if facts.method is not None and facts.method not in CHECK_METHODS:

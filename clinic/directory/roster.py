@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from clinic import audit
+from clinic.database import begin_write
 from clinic.extensions import db
 
 INVALID = object()  # a cell that failed its check (its problem is already recorded)
@@ -169,6 +170,7 @@ def _header_ok(sheet: Sheet, header: list[str], columns: tuple[str, ...]) -> boo
 
 def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
     """Check every file, then store them all, or raise RosterError and write nothing."""
+    _one_import_at_a_time()
     problems = []
     for name in sorted(files):
         if name not in ROSTER_FILES:
@@ -191,6 +193,18 @@ def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
                  detail="; ".join(f"{n} {c}" for n, c in counts.items())[:200])
     db.session.flush()
     return ImportReport(counts, rows)
+
+
+ROSTER_LOCK = 0x524F53544552  # "ROSTER": the advisory lock key of roster imports
+
+
+def _one_import_at_a_time() -> None:
+    """Two imports at once would both insert the same new rows (a unique violation, a 500): the
+    second waits until the first has committed, then finds its rows already there."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROSTER_LOCK})
+    else:
+        begin_write(db.session())
 
 
 # The shared index: natural keys known in the directory or seen earlier in this import.

@@ -73,7 +73,7 @@ def set_active(actor, item, active: bool, entity: str) -> None:
 
 def save_affiliation(actor, person: Clinician, organization_id: int, start: date, end: date | None) -> Affiliation:
     """Add a period at an organization, or set the end of the one starting that day."""
-    if db.session.get(Organization, organization_id) is None:
+    if organization_id is None or db.session.get(Organization, organization_id) is None:
         raise DirectoryError("organization", "Choose an organization from the list.")
     key = {"clinician_id": person.id, "organization_id": organization_id, "start": start}
     return _link(actor, _find_or_new(Affiliation, key), end, "affiliation")
@@ -82,7 +82,7 @@ def save_affiliation(actor, person: Clinician, organization_id: int, start: date
 def save_network(actor, person: Clinician, plan_id: int, start: date, end: date | None) -> NetworkMembership:
     if person.kind != "specialist":
         raise DirectoryError("plan", "Only specialists on the panel join networks.")
-    if db.session.get(Plan, plan_id) is None:
+    if plan_id is None or db.session.get(Plan, plan_id) is None:
         raise DirectoryError("plan", "Choose a plan from the list.")
     key = {"specialist_id": person.id, "plan_id": plan_id, "start": start}
     return _link(actor, _find_or_new(NetworkMembership, key), end, "network_membership")
@@ -120,7 +120,7 @@ def _link(actor, link, end: date | None, entity: str):
 def save_expertise(actor, person: Clinician, subspecialty_id: int, volume: int) -> SpecialistSubspecialty:
     if person.kind != "specialist":
         raise DirectoryError("subspecialty", "Only specialists on the panel have subspecialties.")
-    if db.session.get(Subspecialty, subspecialty_id) is None:
+    if subspecialty_id is None or db.session.get(Subspecialty, subspecialty_id) is None:
         raise DirectoryError("subspecialty", "Choose a subspecialty from the list.")
     link = db.session.get(SpecialistSubspecialty, (person.id, subspecialty_id)) or \
         SpecialistSubspecialty(specialist_id=person.id, subspecialty_id=subspecialty_id)

@@ -82,6 +82,7 @@ def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = N
     if case.status != "ready_to_match":
         raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                             "only a case ready to match can be offered to a specialist.")
+    workflow.claim(case)
     live = live_assignment(case)
     if live is not None:
         raise MatchingError(f"{live.specialist.name} already has this case ({live.status}). "
@@ -130,6 +131,7 @@ def accept_assignment(actor, assignment: Assignment) -> None:
     """The specialist takes the case; the case moves to matched as soon as it is ready to."""
     if assignment.status != "proposed":
         raise MatchingError(f"This proposal is already {assignment.status}.")
+    workflow.claim(assignment.case)
     assignment.status = "accepted"
     assignment.responded_at = utcnow()
     case = assignment.case
@@ -166,6 +168,7 @@ def _end(actor, assignment: Assignment, status: str, note: str) -> None:
     case = assignment.case
     if assignment.status not in LIVE:
         raise MatchingError(f"This proposal is already {assignment.status}.")
+    workflow.claim(case)
     if assignment.status == "accepted" and case.status not in ("ready_to_match", "matched", "records_pending"):
         raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                             "cancel the appointment before the specialist gives the case back.")

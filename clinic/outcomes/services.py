@@ -53,6 +53,7 @@ def record_decision(actor, case: Case, choice: str, note: str | None = None) -> 
     if case.status != "opinion_recorded":
         raise OutcomeError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: the decision "
                            "is recorded once the specialist has signed the opinion.")
+    workflow.claim(case)
     note = (note or "").strip()[:1000] or None
     decision = Decision(case_id=case.id, choice=choice, note=note, recorded_by_id=getattr(actor, "id", None),
                         recorded_at=utcnow())
@@ -107,6 +108,7 @@ def send_report(actor, case: Case, recipient: str) -> ReportLink:
                            "the report can only be given to the patient.")
     if signed_opinion(case) is None:
         raise OutcomeError("The report is ready once the specialist has signed the opinion.")
+    workflow.claim(case)
     token = secrets.token_urlsafe(32)
     link = ReportLink(case_id=case.id, token_hash=token_hash(token), recipient=recipient,
                       created_by_id=getattr(actor, "id", None),

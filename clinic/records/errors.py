@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 class RecordError(Exception):
-    """A refused records operation; `status` is what the API answers (422, 409 or 413)."""
+    """A refused records operation; `status` is what the API answers (422, 409, 413, or 503 when the document store is down)."""
 
     def __init__(self, message: str, field: str | None = None, status: int = 422):
         super().__init__(message)

@@ -38,6 +38,7 @@ def create_checklist(case: Case, actor=None, **_) -> None:
 def _open(case: Case) -> None:
     if not case.is_open:
         raise RecordError(f"Case {case.reference} has ended; its records can no longer change.", status=409)
+    workflow.claim(case)
 
 
 def _reason(text: str | None, field: str = "reason") -> str:

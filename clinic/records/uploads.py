@@ -30,6 +30,8 @@ CHUNK = 1024 * 1024
 VIA_LABELS = {"coordinator": "uploaded by the clinic", "patient_link": "uploaded by the patient",
               "api": "sent through the API"}
 VIA_SOURCES = {"patient_link": "patient_upload"}
+STORE_DOWN = ("The file could not be stored: the document store is full or not writable. Nothing was saved. "
+              "Try again later, and tell an administrator if it happens again.")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def attach_document(actor, item: RecordItem, filename: str | None, stream: Binar
     case = item.case
     if not case.is_open:
         raise RecordError(f"Case {case.reference} has ended; documents can no longer be added.", status=409)
+    workflow.claim(case)
     if source is not None and source not in RECORD_SOURCES:
         raise RecordError(f"Use one of: {', '.join(RECORD_SOURCES)}.", field="source")
     checked = check_file(filename, stream, current_app.config["MAX_CONTENT_LENGTH"])
@@ -108,7 +111,11 @@ def attach_document(actor, item: RecordItem, filename: str | None, stream: Binar
                                                            Document.sha256 == checked.sha256))
     if existing is not None:
         raise RecordError(_duplicate_message(existing), field="file", status=409)
-    key = store_document(db.session, stream)
+    try:
+        key = store_document(db.session, stream)
+    except OSError as error:  # disk full, folder missing or not writable: say so, keep nothing
+        current_app.logger.error("document store refused a file for case %s: %s", case.id, error.strerror or error)
+        raise RecordError(STORE_DOWN, field="file", status=503) from None
     document = Document(case_id=case.id, storage_key=key, original_name=checked.name,
                         content_type=checked.file_type.mime, size=checked.size, sha256=checked.sha256,
                         uploaded_via=via, uploaded_by_id=getattr(actor, "id", None))

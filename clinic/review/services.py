@@ -175,6 +175,7 @@ def save_draft(actor, assignment: Assignment, facts: OpinionFacts) -> Opinion:
     problems = _check_shape(facts, case.questions)
     if problems:
         raise OpinionError("Some fields need correcting.", problems)
+    workflow.claim(case)  # two windows saving the first draft at once: one opinion, the other reloads
     created = opinion is None
     if created:
         opinion = Opinion(case_id=case.id, assignment_id=assignment.id, specialist_id=assignment.specialist_id)
@@ -235,6 +236,7 @@ def add_addendum(actor, assignment: Assignment, text: str) -> Addendum:
         raise OpinionError("Write the addendum.", {"text": "Write the addendum."})
     if len(text) > MAX_TEXT:
         raise OpinionError("The addendum is too long.", {"text": f"Keep this under {MAX_TEXT} characters."})
+    workflow.claim(assignment.case)
     addendum = Addendum(opinion=opinion, text=text, signed_by_id=getattr(actor, "id", None))
     db.session.add(addendum)
     db.session.flush()

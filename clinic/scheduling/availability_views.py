@@ -54,7 +54,7 @@ def index():
 def mine():
     if current_user.clinician_id is None:
         flash("Your account is not linked to a directory record yet; ask an administrator.", "warning")
-        return redirect(url_for("auth.specialist_home"))
+        return redirect(url_for("review.home"))
     return redirect(url_for("availability.specialist", clinician_id=current_user.clinician_id))
 
 

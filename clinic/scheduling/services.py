@@ -120,6 +120,7 @@ def book(actor, case: Case, start: datetime, specialist_id: int | None = None) -
         raise SchedulingError("The case has no accepted specialist to book.")
     if specialist_id is not None and specialist_id != assignment.specialist_id:
         raise SchedulingError("Book the specialist who accepted the case.")
+    workflow.claim(case)
     if active_appointment(case):
         raise SchedulingError("This case already has a booked appointment; reschedule it instead.")
     slot = _slot_for(assignment.specialist_id, _as_utc(start))
@@ -138,8 +139,10 @@ def book(actor, case: Case, start: datetime, specialist_id: int | None = None) -
 
 
 def _require_active(appointment: Appointment) -> None:
+    """Every change of a booked appointment starts here: it claims the case (workflow.claim)."""
     if not appointment.is_active:
         raise SchedulingError("This appointment is no longer booked; book a new one from the case.")
+    workflow.claim(appointment.case)
 
 
 def reschedule(actor, appointment: Appointment, start: datetime) -> Appointment:

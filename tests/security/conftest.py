@@ -1,0 +1,104 @@
+"""The security suite's Hypothesis profiles: reproducible in CI, deeper on demand."""
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
+
+from clinic.database import utcnow
+from clinic.extensions import db
+from tests import factories
+from tests.conftest import make_app, postgres_url
+
+
+# Derandomized so CI replays the same inputs every run; "thorough" digs further on demand
+# (HYPOTHESIS_PROFILE=thorough). Examples share one per-test database transaction: each
+# example's own writes are rolled back by the test itself (tests/security/fuzz.py).
+_COMMON = dict(derandomize=True, deadline=None, database=None, print_blob=True,
+               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                      HealthCheck.data_too_large])
+settings.register_profile("ci", max_examples=6, **_COMMON)
+settings.register_profile("thorough", max_examples=200, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_slot, session):
+    """One case in each stage of the workflow, with the objects each stage's pages offer forms for:
+    a received record to verify, a patient upload link, a proposal waiting for users['specialist'],
+    a booked consultation, a consulted case to write the opinion on, a signed one to decide, and an
+    API token of each role. Returns ids and tokens by name."""
+    from clinic.auth.services import issue_token
+    from clinic.records import links
+    from clinic.scheduling import availability, feeds, services
+
+    specialist = users["specialist"].clinician
+    plan = factories.PlanFactory(payer="Acme Health", name="Gold PPO")
+    factories.NetworkFactory(specialist_id=specialist.id, plan=plan)
+    factories.ExpertiseFactory(specialist=specialist)
+    pending = new_case()
+    received = pending.record_items[0]
+    factories.attach(users["coordinator"], received)
+    asked = pending.record_items[1]
+    asked.status, asked.requested_from_kind = "requested", "patient"
+    upload_token = links.issue_link(None, pending)
+    ready = factories.open_gate(None, new_case())
+    offered = factories.open_gate(None, new_case())
+    proposal = factories.AssignmentFactory(case_id=offered.id, specialist=specialist)
+    matched = matched_case(specialist)
+    scheduled = matched_case(specialist)
+    appointment = services.book(users["coordinator"], scheduled, next_slot(specialist))
+    consulted = my_case()
+    decided = signed_case()
+    started = matched_case(specialist)  # its consultation began an hour ago: held or missed is asked
+    begun = services.book(users["coordinator"], started, next_slot(specialist, 1))
+    begun.start, begun.end = utcnow() - timedelta(hours=1), utcnow()
+    availability.add_day_off(None, specialist, date.today() + timedelta(days=40))
+    feed_token = feeds.issue_feed(None, specialist)
+    session.flush()
+    return {
+        "pending": pending.id, "received_record": received.id, "asked_record": asked.id, "ready": ready.id,
+        "offered": offered.id, "proposal": proposal.id, "matched": matched.id, "scheduled": scheduled.id,
+        "appointment": appointment.id, "started": begun.id, "consulted": consulted.id, "decided": decided.id,
+        "questions": [q.id for q in consulted.questions], "npi": specialist.npi, "specialist": specialist.id,
+        "upload_token": upload_token, "feed_token": feed_token,
+        "tokens": {role: issue_token(None, users[role], "fuzz") for role in ("coordinator", "specialist", "admin")},
+    }
+
+
+needs_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                                    reason="needs PostgreSQL (TEST_DATABASE_URL)")
+
+
+@contextlib.contextmanager
+def scratch_postgres(tmp_path_factory, **settings):
+    """An app on a PostgreSQL database of its own, where requests commit for real; dropped after.
+    Yields (app, admin_engine): the admin engine, on the `postgres` database, can see and end the
+    app's connections."""
+    base = sa.engine.make_url(postgres_url())
+    name = f"clinic_sec_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    app = make_app(base.set(database=name).render_as_string(hide_password=False), tmp_path_factory,
+                   MAIL_DELIVER_ON_COMMIT=False, RATELIMIT_ENABLED=False,
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30,
+                                              "pool_timeout": 120, "hide_parameters": True},
+                   **settings)
+    try:
+        with app.app_context():
+            upgrade()
+        yield app, admin
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
