@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, registry
 
 
@@ -63,6 +64,24 @@ def enum_check(column: str, values) -> sa.CheckConstraint:
     """A CHECK constraint keeping a text column inside its allowed values."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return sa.CheckConstraint(f"{column} IN ({quoted})", name=f"{column}_allowed")
+
+
+class day_number(sa.sql.functions.GenericFunction):
+    """A timestamp as fractional days: durations and medians over many rows without
+    building a datetime object per value (the outcomes dashboard reads tens of thousands)."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(day_number, "sqlite")
+def _day_number_sqlite(element, compiler, **kw):
+    return f"julianday({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(day_number, "postgresql")
+def _day_number_postgresql(element, compiler, **kw):
+    return f"(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 86400.0)"
 
 
 @event.listens_for(Engine, "connect")

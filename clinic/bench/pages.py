@@ -83,7 +83,8 @@ PAGES = [
     Page("audit log", "/admin/audit/", role="admin"),
     Page("audit log, one case", lambda bench: f"/admin/audit/?entity=case&entity_id={bench.draw('case')}",
          role="admin"),
-    Page("outcomes dashboard", "/outcomes", target=150),
+    Page("outcomes dashboard (last 12 months, the default)", "/outcomes", target=150),
+    Page("outcomes dashboard, all five years", "/outcomes?period=all"),
 ]
 
 

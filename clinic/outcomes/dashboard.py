@@ -1,12 +1,25 @@
 """The dashboard's page model: figures from the database rows, their charts and the CSV lines."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from clinic.database import utcnow
 from clinic.outcomes import charts, figures, services
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 
 
-def compute() -> figures.Figures:
-    return figures.figures(services.dashboard_rows())
+# The dashboard reads a period, as a clinic reviews its outcomes: a year by default.
+PERIODS = {"12m": ("Last 12 months", 365), "3m": ("Last 3 months", 91), "all": ("All time", None)}
+DEFAULT_PERIOD = "12m"
+
+
+def period_of(raw: str | None) -> str:
+    return raw if raw in PERIODS else DEFAULT_PERIOD
+
+
+def compute(period: str = DEFAULT_PERIOD) -> figures.Figures:
+    days = PERIODS[period][1]
+    return figures.figures(services.dashboard_rows(utcnow() - timedelta(days=days) if days else None))
 
 
 def _share_caption(share: figures.Share) -> str:

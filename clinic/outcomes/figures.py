@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 
@@ -28,6 +27,7 @@ STAGES = (
     ("consulted", "opinion_recorded", "Writing the opinion"),
 )
 UNKNOWN_SUBSPECIALTY = "Subspecialty not recorded"
+MILESTONES = tuple(dict.fromkeys(status for source, target, _ in STAGES for status in (source, target)))
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class OutcomeRow:
     diagnosis: str       # confirmed / refined / changed
     treatment: str       # same / modified / changed
     less_invasive: bool
-    milestones: dict[str, datetime] = field(default_factory=dict)  # status -> first reached
+    milestones: dict[str, float] = field(default_factory=dict)  # status -> first reached, in days
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,17 @@ def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _days(start: datetime | None, end: datetime | None) -> float | None:
+def _days(start: float | None, end: float | None) -> float | None:
     if start is None or end is None or end < start:
         return None
-    return (end - start).total_seconds() / 86400
+    return end - start
 
 
 def figures(rows: list[OutcomeRow]) -> Figures:
-    names = sorted({r.subspecialty or UNKNOWN_SUBSPECIALTY for r in rows})
-    groups = [_group(name, [r for r in rows if (r.subspecialty or UNKNOWN_SUBSPECIALTY) == name]) for name in names]
+    by_name: dict[str, list[OutcomeRow]] = {}
+    for row in rows:
+        by_name.setdefault(row.subspecialty or UNKNOWN_SUBSPECIALTY, []).append(row)
+    groups = [_group(name, by_name[name]) for name in sorted(by_name)]
     to_opinion = [d for r in rows if (d := _days(r.milestones.get("records_pending"),
                                                  r.milestones.get("opinion_recorded"))) is not None]
     stages = []

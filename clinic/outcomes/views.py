@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clinic import audit
@@ -128,19 +128,21 @@ def shared_report(token: str):
 @bp.get("/outcomes")
 @roles_required(COORDINATOR, ADMIN)
 def dashboard_page():
-    result = dashboard.compute()
-    audit.record(current_user, "view", "outcomes_dashboard", None, detail=f"cases={result.overall.total}")
+    period = dashboard.period_of(request.args.get("period"))
+    result = dashboard.compute(period)
+    audit.record(current_user, "view", "outcomes_dashboard", None, detail=f"{period} cases={result.overall.total}")
     return render_viewed("outcomes/dashboard.html", result=result, charts=dashboard.chart_set(result),
-                         benchmarks=dashboard.benchmark_table(result))
+                         benchmarks=dashboard.benchmark_table(result), period=period, periods=dashboard.PERIODS)
 
 
 @bp.get("/outcomes.csv")
 @roles_required(COORDINATOR, ADMIN)
 def dashboard_csv():
-    result = dashboard.compute()
+    period = dashboard.period_of(request.args.get("period"))
+    result = dashboard.compute(period)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(dashboard.csv_lines(result))
-    audit.record(current_user, "export", "outcomes_dashboard", None, detail=f"csv cases={result.overall.total}")
+    audit.record(current_user, "export", "outcomes_dashboard", None, detail=f"csv {period} cases={result.overall.total}")
     db.session.commit()
     return Response(buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="second-opinion-outcomes.csv"', "Cache-Control": "no-store"})

@@ -194,3 +194,17 @@ def test_specialists_cannot_reach_the_outcomes_pages(client_as, signed_case, ses
                  "/outcomes", "/outcomes.csv"):
         assert specialist.get(path).status_code == 403
     assert audited(session, "denied", "route")
+
+
+def test_the_dashboard_counts_the_opinions_signed_in_the_chosen_period(client_as, signed_case):
+    from datetime import timedelta
+
+    from clinic.database import utcnow
+
+    signed_case()
+    assert len(services.dashboard_rows()) == len(services.dashboard_rows(utcnow() - timedelta(days=1))) == 1
+    assert services.dashboard_rows(utcnow() + timedelta(minutes=1)) == []
+    coordinator = client_as("coordinator")
+    assert "Last 12 months: 1 signed opinion." in coordinator.get("/outcomes").get_data(as_text=True)
+    assert "All time: 1 signed opinion." in coordinator.get("/outcomes?period=all").get_data(as_text=True)
+    assert "Last 12 months" in coordinator.get("/outcomes?period=<script>").get_data(as_text=True)
