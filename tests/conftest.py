@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -242,3 +243,24 @@ def signed_case(my_case, users):
         factories.sign(case, users["specialist"], **(opinion or {}))
         return case
     return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(client, path) -> the statements one GET of `path` sends (it must answer 200)."""
+    def run(client, path: str) -> int:
+        statements = []
+
+        def seen(*args, **kwargs):
+            statements.append(args[2])
+
+        bind = db.session.get_bind()
+        target = bind.engine if hasattr(bind, "engine") else bind
+        event.listen(target, "before_cursor_execute", seen)
+        try:
+            response = client.get(path)
+            assert response.status_code == 200, path
+        finally:
+            event.remove(target, "before_cursor_execute", seen)
+        return len(statements)
+    return run

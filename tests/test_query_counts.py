@@ -5,28 +5,6 @@ A correctness property, not a timing: the benchmark (`clinic bench`) measures ti
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-
-from clinic.extensions import db
-
-
-@pytest.fixture
-def count_queries(app):
-    def run(client, path: str) -> int:
-        statements = []
-
-        def seen(*args, **kwargs):
-            statements.append(args[2])
-
-        engine = db.session.get_bind()
-        target = engine.engine if hasattr(engine, "engine") else engine
-        event.listen(target, "before_cursor_execute", seen)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(target, "before_cursor_execute", seen)
-        return len(statements)
-    return run
 
 
 def _cases(new_case, count: int):

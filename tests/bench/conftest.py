@@ -1,35 +1,12 @@
-"""Fixtures for query-count tests: a statement counter, and a clinic that grows between two counts."""
+"""Fixtures for query-count tests: a clinic that grows between two counts (the counter is in tests/conftest.py)."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from clinic.cases.intake import NamedClinician
-from clinic.extensions import db
 from tests import factories
-
-
-@pytest.fixture
-def count_queries(app):
-    """count_queries(client, path) -> the statements one GET of `path` sends (it must answer 200)."""
-    def run(client, path: str) -> int:
-        statements = []
-
-        def seen(*args, **kwargs):
-            statements.append(args[2])
-
-        bind = db.session.get_bind()
-        target = bind.engine if hasattr(bind, "engine") else bind
-        event.listen(target, "before_cursor_execute", seen)
-        try:
-            response = client.get(path)
-            assert response.status_code == 200, path
-        finally:
-            event.remove(target, "before_cursor_execute", seen)
-        return len(statements)
-    return run
 
 
 @pytest.fixture
