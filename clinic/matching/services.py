@@ -47,7 +47,7 @@ def _specialist_accepted(case: Case) -> list[str]:
 def shortlist(case: Case, on: date | None = None, subspecialty: str | None = None) -> engine.Shortlist:
     """Every panel specialist, ranked or excluded with reasons, for this case on day `on`."""
     case_facts, plan_id = facts.case_facts(case, on or utcnow().date(), subspecialty)
-    result = engine.match(case_facts, facts.specialists(case_facts, plan_id))
+    result = engine.match(case_facts, *facts.specialists(case_facts, plan_id))
     ids = [c.specialist.id for c in result.candidates]
     for source in facts.SLOT_SOURCES:
         if ids:
