@@ -76,6 +76,16 @@ def test_case_without_code_waits_for_the_chosen_subspecialty(ready_case, panel):
     assert names(services.shortlist(case, subspecialty="breast").candidates) >= {"Dr. Ada Eligible"}
 
 
+def test_the_best_few_are_the_same_when_only_they_are_asked_for(ready_case, panel, session):
+    _add_specialists(0, 30, panel)
+    case = ready_case()
+    full = services.shortlist(case)
+    best = services.shortlist(case, top=5)
+    assert [(c.specialist.id, c.factors) for c in best.candidates[:5]] == \
+        [(c.specialist.id, c.factors) for c in full.candidates[:5]]
+    assert len(best.candidates) == len(full.candidates) and best.excluded == full.excluded
+
+
 def _queries_for_one_match(case) -> int:
     count = []
     listener = lambda *args: count.append(1)  # noqa: E731
