@@ -67,7 +67,7 @@ def enum_check(column: str, values) -> sa.CheckConstraint:
 
 
 class day_number(sa.sql.functions.GenericFunction):
-    """A timestamp as fractional days: durations and medians over many rows without
+    """A timestamp as fractional days since 1970-01-01 UTC: durations and medians over many rows without
     building a datetime object per value (the outcomes dashboard reads tens of thousands)."""
 
     type = sa.Float()
@@ -76,7 +76,7 @@ class day_number(sa.sql.functions.GenericFunction):
 
 @compiles(day_number, "sqlite")
 def _day_number_sqlite(element, compiler, **kw):
-    return f"julianday({compiler.process(element.clauses, **kw)})"
+    return f"(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5)"  # from the epoch, as on PostgreSQL
 
 
 @compiles(day_number, "postgresql")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from clinic.auth.models import User
 from clinic.auth.passwords import hash_password
+from clinic.cases import milestones
 from clinic.cases.models import STATUSES, Case, CaseClinician, CaseQuestion, CaseReason, Patient, TimelineEntry
 from clinic.cases.vocabulary import REASONS, SEED_QUESTIONS, URGENCIES
 from clinic.database import utcnow
@@ -126,6 +127,7 @@ def build_cases(plans: list[CasePlan], referring: list[tuple[int, str, str]], rn
     for table, rows in ((CaseReason, reasons), (CaseQuestion, questions), (CaseClinician, doctors),
                         (TimelineEntry, timeline)):
         insert(table.__table__, rows)
+    milestones.rebuild()  # what the workflow writes on each move, from the status lines just inserted
 
 
 def _before(status: str) -> str:

@@ -155,3 +155,28 @@ class TimelineEntry(db.Model):
 
     case = relationship("Case", back_populates="timeline")
     actor = relationship("User", lazy="joined")
+
+
+# The statuses of the forward path whose first reaching is kept per case (the outcomes dashboard's stage times).
+MILESTONE_STATUSES = ("records_pending", "ready_to_match", "matched", "scheduled", "consulted", "opinion_recorded",
+                      "closed")
+
+
+class CaseMilestones(db.Model):
+    """When the case first reached each status of the forward path, in day numbers
+    (clinic.database.day_number: fractional days since 1970-01-01 UTC).
+
+    A fact kept from the timeline by the workflow, so the outcomes dashboard reads one narrow
+    row per case instead of scanning every timeline line (clinic.cases.milestones)."""
+
+    __tablename__ = "case_milestones"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    reached_records_pending: Mapped[float | None]
+    reached_ready_to_match: Mapped[float | None]
+    reached_matched: Mapped[float | None]
+    reached_scheduled: Mapped[float | None]
+    reached_consulted: Mapped[float | None]
+    reached_opinion_recorded: Mapped[float | None]
+    reached_closed: Mapped[float | None]

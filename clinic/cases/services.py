@@ -8,9 +8,10 @@ from blinker import Namespace
 from sqlalchemy.orm import selectinload
 
 from clinic import audit
-from clinic.cases import icd10, workflow
+from clinic.cases import icd10, milestones, workflow
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.models import Case, CaseClinician, CaseQuestion, CaseReason, Patient, TimelineEntry
+from clinic.database import utcnow
 from clinic.directory.models import Clinician
 from clinic.extensions import db
 
@@ -56,9 +57,11 @@ def submit_request(actor, intake: Intake) -> Case:
     case.clinicians = [_named(role, person) for role, person in
                        (("referring", intake.referring), ("first_opinion", intake.first_opinion)) if person]
     db.session.add(case)
-    db.session.add(TimelineEntry(case=case, actor_id=getattr(actor, "id", None), kind="status",
-                                 to_status=case.status, note=f"Request received ({intake.channel})."))
+    received = TimelineEntry(case=case, at=utcnow(), actor_id=getattr(actor, "id", None), kind="status",
+                             to_status=case.status, note=f"Request received ({intake.channel}).")
+    db.session.add(received)
     db.session.flush()
+    milestones.reached(case.id, case.status, received.at)
     audit.record(actor, "create", "case", case.id, detail=f"channel={intake.channel}")
     case_created.send(case, actor=actor)
     workflow.advance(actor, case)

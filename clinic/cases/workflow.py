@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from clinic import audit
+from clinic.cases import milestones
 from clinic.cases.models import Case, TimelineEntry
 from clinic.database import utcnow
 from clinic.extensions import db
@@ -123,11 +124,12 @@ def transition(actor, case: Case, target: str, note: str | None = None) -> None:
     note = (note or "").strip() or None
     if move.needs_note and not note:
         raise WorkflowError(f"Give a reason for moving the case to {STATUS_LABELS[target].lower()}.")
-    source = case.status
+    source, now = case.status, utcnow()
     case.status = target
-    case.status_changed_at = case.updated_at = utcnow()
-    db.session.add(TimelineEntry(case=case, actor_id=getattr(actor, "id", None), kind="status",
+    case.status_changed_at = case.updated_at = now
+    db.session.add(TimelineEntry(case=case, at=now, actor_id=getattr(actor, "id", None), kind="status",
                                  from_status=source, to_status=target, note=note))
+    milestones.reached(case.id, target, now)
     audit.record(actor, "update", "case", case.id, detail=f"status {source} -> {target}")
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from clinic.cases import milestones
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.services import end_case, submit_request
 from clinic.cases.vocabulary import SEED_QUESTIONS
@@ -71,5 +72,6 @@ def load(state: dict) -> None:
         case = submit_request(coordinator if by_physician else None, intake)
         case.created_at = case.status_changed_at = case.timeline[0].at = now - timedelta(days=days_ago, hours=i)
         cases.append(case)
+    milestones.rebuild([c.id for c in cases])  # the requests' arrival moved back with their first line
     end_case(coordinator, cases[-2], "withdrawn", "The patient decided to continue with the first plan.")
     state["cases"] = cases

@@ -193,11 +193,19 @@ class Shortlist:
         return next((c for c in self.candidates if c.specialist.id == specialist_id), None)
 
 
-def match(case: CaseFacts, specialists: Iterable[Specialist]) -> Shortlist:
-    """Apply every hard rule to every specialist, then rank those left (deterministically)."""
+def match(case: CaseFacts, specialists: Iterable[Specialist], outside: Iterable[Specialist] = ()) -> Shortlist:
+    """Apply every hard rule to every specialist, then rank those left (deterministically).
+
+    `outside` are specialists known to hold no subspecialty covering the case (the loader picks
+    them by subspecialty, so it need not read their ties and networks): they are excluded by the
+    panel and subspecialty rules alone, the later rules being moot for someone who cannot take
+    the case anyway."""
     window = lookback_window(case.on, case.lookback_years)
     needs_subspecialty = not case.icd10 and not case.chosen_subspecialty
     passed, excluded = [], []
+    if not needs_subspecialty:  # with nothing to match on yet, no one can be outside it (the loader passes none)
+        for person in outside:
+            excluded.append(Exclusion(person, (*panel_reasons(case, person), *subspecialty_reasons(case, person))))
     for person in specialists:
         reasons = [*panel_reasons(case, person), *subspecialty_reasons(case, person),
                    *independence_ties(case, person, window), *insurance_reasons(case, person)]

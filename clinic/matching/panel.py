@@ -18,7 +18,7 @@ def panel_context(case, actor) -> dict:
     live = next((a for a in assignments if a.is_live), None)
     result = None
     if case.status == "ready_to_match" and live is None:
-        result = services.shortlist(case)
+        result = services.shortlist(case, top=TOP)  # the best few are shown, with their slots
     return {
         "assignments": assignments, "live": live, "shortlist": result, "top": TOP,
         "subspecialties": services.active_subspecialties() if result is not None and result.needs_subspecialty else [],

@@ -44,15 +44,32 @@ def _specialist_accepted(case: Case) -> list[str]:
     return ["A specialist to be proposed and to accept the case"]
 
 
-def shortlist(case: Case, on: date | None = None, subspecialty: str | None = None) -> engine.Shortlist:
-    """Every panel specialist, ranked or excluded with reasons, for this case on day `on`."""
+def shortlist(case: Case, on: date | None = None, subspecialty: str | None = None,
+              top: int | None = None) -> engine.Shortlist:
+    """Every panel specialist, ranked or excluded with reasons, for this case on day `on`.
+
+    With `top`, only the first `top` candidates are exact (with their earliest slot): the slot
+    is searched only for those who can reach them (the case page shows the best few)."""
     case_facts, plan_id = facts.case_facts(case, on or utcnow().date(), subspecialty)
-    result = engine.match(case_facts, facts.specialists(case_facts, plan_id))
-    ids = [c.specialist.id for c in result.candidates]
+    result = engine.match(case_facts, *facts.specialists(case_facts, plan_id))
+    ids = [c.specialist.id for c in _contenders(result.candidates, top)]
     for source in facts.SLOT_SOURCES:
         if ids:
             result = engine.with_slots(case_facts, result, source(ids, case_facts.on, case_facts.window_days))
     return result
+
+
+def _contenders(candidates: list[engine.Candidate], top: int | None) -> list[engine.Candidate]:
+    """The candidates whose slot can bring them into the first `top`: the slot ranks after subspecialty
+    fit, volume and setting, so whoever is behind the top-th on those three stays behind it."""
+    if top is None or len(candidates) <= top:
+        return candidates
+    cut = _before_slot(candidates[top - 1])
+    return [c for c in candidates if _before_slot(c) <= cut]
+
+
+def _before_slot(candidate: engine.Candidate) -> tuple:
+    return engine.rank_key(candidate.specialist, candidate.factors)[:3]
 
 
 def active_subspecialties() -> list[Subspecialty]:

@@ -123,8 +123,12 @@ def _calendars(specialist_ids: Iterable[int], first: date, last: date, ignore_ap
     rules, days_off, booked = defaultdict(list), defaultdict(set), defaultdict(list)
     if not ids:
         return rules, days_off, booked
-    for row in db.session.scalars(sa.select(AvailabilityRule).where(AvailabilityRule.specialist_id.in_(ids))):
-        rules[row.specialist_id].append(as_rule(row))
+    # Plain rows, not ORM objects: the matching ranks hundreds of candidates at a time.
+    for specialist_id, *fields in db.session.execute(sa.select(
+            AvailabilityRule.specialist_id, AvailabilityRule.weekday, AvailabilityRule.start_time,
+            AvailabilityRule.end_time, AvailabilityRule.slot_minutes, AvailabilityRule.timezone,
+            AvailabilityRule.modality, AvailabilityRule.location).where(AvailabilityRule.specialist_id.in_(ids))):
+        rules[specialist_id].append(slots.Rule(*fields))
     # Local dates may sit a day either side of UTC dates: widen by one day each way.
     for specialist_id, day in db.session.execute(sa.select(DayOff.specialist_id, DayOff.day).where(
             DayOff.specialist_id.in_(ids), DayOff.day.between(first - timedelta(days=1), last + timedelta(days=1)))):

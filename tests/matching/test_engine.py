@@ -303,3 +303,16 @@ def test_the_earliest_slot_reads_on_the_readers_clock_with_its_zone_named():
     result = match(case(), [specialist(earliest_slot=slot(4))])
     lines = result.candidates[0].factors.explain(ZoneInfo("America/Chicago"))
     assert "Earliest free slot 2026-12-04 08:00 CST, inside the urgency window" in lines
+
+
+def test_a_specialist_outside_the_subspecialty_is_excluded_by_the_panel_and_subspecialty_rules_alone():
+    """The loader reads ties and networks only for those who cover the case: the later rules are moot for the rest."""
+    outside = [specialist(11, "Dr. Out Side", expertise=(), networks=()),
+               specialist(12, "Dr. Gone", active=False, expertise=(), networks=())]
+    result = match(case(), [specialist()], outside=outside)
+    assert [c.specialist.id for c in result.candidates] == [10]
+    assert {x.specialist.id: [r.rule for r in x.reasons] for x in result.excluded} == {
+        11: [SUBSPECIALTY], 12: [PANEL, SUBSPECIALTY]}
+    assert reasons_of(result, SUBSPECIALTY) == ["no subspecialty covering C50.911"] * 2
+    chosen = match(case(icd10=None, chosen_subspecialty="uro_onc"), [], outside=outside[:1])
+    assert reasons_of(chosen) == ["does not practise the chosen subspecialty (uro_onc)"]

@@ -12,6 +12,7 @@ from clinic.directory.models import Affiliation, Clinician, NetworkMembership, S
 from clinic.extensions import db
 from clinic.matching import services
 from clinic.matching.models import Assignment
+from tests import factories
 
 
 def names(items) -> set[str]:
@@ -31,6 +32,18 @@ def test_each_hard_rule_excludes_with_its_reason(ready_case, panel):
     assert found["Dr. Cole League"] == ["shared Mercy General Hospital with Dr. Xavier Hale, since 2020-01"]
     assert found["Dr. Fin Ancial"] == ["declared a financial relationship with Dr. Xavier Hale"]
     assert found["Dr. Noah Network"] == ["not in network for Acme Health Gold PPO on 2026-12-01"]
+
+
+def test_a_specialist_outside_the_subspecialty_is_excluded_for_it_alone_not_for_ties_or_network(ready_case, panel):
+    """Their ties and networks are not read: whoever cannot cover the diagnosis is grouped under the subspecialty."""
+    outsider = factories.ClinicianFactory(name="Dr. Tia Outside")
+    factories.AffiliationFactory(clinician=outsider, organization=panel["mercy"], start=date(2020, 1, 1))
+    gone = factories.ClinicianFactory(name="Dr. Gus Gone", active=False)
+    result = services.shortlist(ready_case(), on=date(2026, 12, 1))
+    found = reasons(result)
+    assert found["Dr. Tia Outside"] == ["no subspecialty covering C50.911"]
+    assert found["Dr. Gus Gone"] == ["is not active on the panel", "no subspecialty covering C50.911"]
+    assert gone.id not in {c.specialist.id for c in result.candidates}
 
 
 def test_plan_is_matched_whatever_the_case_of_the_stated_name(ready_case):
@@ -61,6 +74,16 @@ def test_case_without_code_waits_for_the_chosen_subspecialty(ready_case, panel):
     case = ready_case(icd10_code=None)
     assert services.shortlist(case).needs_subspecialty
     assert names(services.shortlist(case, subspecialty="breast").candidates) >= {"Dr. Ada Eligible"}
+
+
+def test_the_best_few_are_the_same_when_only_they_are_asked_for(ready_case, panel, session):
+    _add_specialists(0, 30, panel)
+    case = ready_case()
+    full = services.shortlist(case)
+    best = services.shortlist(case, top=5)
+    assert [(c.specialist.id, c.factors) for c in best.candidates[:5]] == \
+        [(c.specialist.id, c.factors) for c in full.candidates[:5]]
+    assert len(best.candidates) == len(full.candidates) and best.excluded == full.excluded
 
 
 def _queries_for_one_match(case) -> int:
