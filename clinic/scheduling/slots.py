@@ -11,9 +11,11 @@ Every slot is computed as a local time first and converted to UTC once:
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
@@ -48,6 +50,9 @@ class Slot:
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.start < end and start < self.end
+
+
+_START = attrgetter("start")
 
 
 def window(today: date, days: int) -> tuple[date, date]:
@@ -91,11 +96,16 @@ def free_slots(rules: Iterable[Rule], first: date, last: date, *, now: datetime,
         return []
     booked = sorted(booked)
     days_off = set(days_off)
+    by_weekday: dict[int, list[Rule]] = {}
+    for rule in rules:
+        by_weekday.setdefault(rule.weekday, []).append(rule)
     found: list[Slot] = []
     day = first
     while day <= last:
-        candidates = sorted((slot for rule in rules if rule.weekday == day.weekday() and day not in days_off
-                             for slot in _day_candidates(rule, day)), key=lambda s: s.start)
+        day_rules = [] if day in days_off else by_weekday.get(day.weekday(), [])
+        # Each rule's slots come in time order: merging them lazily computes only the slots looked at
+        # (the earliest-slot search usually stops at the first).
+        candidates = heapq.merge(*(_day_candidates(rule, day) for rule in day_rules), key=_START)
         previous_end = None
         for slot in candidates:
             if previous_end is not None and slot.start < previous_end:
