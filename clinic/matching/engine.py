@@ -212,18 +212,23 @@ def match(case: CaseFacts, specialists: Iterable[Specialist], outside: Iterable[
         if reasons:
             excluded.append(Exclusion(person, tuple(reasons)))
         elif not needs_subspecialty:
-            passed.append((person, factors_for(case, person)))
-    passed.sort(key=lambda pair: rank_key(pair[0], pair[1]))
+            passed.append(person)
     excluded.sort(key=lambda item: (RULE_ORDER[item.reasons[0].rule], item.specialist.name.casefold(), item.specialist.id))
-    candidates = [Candidate(person, rank, factors) for rank, (person, factors) in enumerate(passed, start=1)]
-    return Shortlist(candidates, excluded, warnings_for(case), needs_subspecialty)
+    return Shortlist(_ranked(case, passed), excluded, warnings_for(case), needs_subspecialty)
 
 
 def with_slots(case: CaseFacts, shortlist: Shortlist, slots: Mapping[int, datetime]) -> Shortlist:
-    """Rank the candidates again once the scheduling stage has told their earliest free slots."""
-    people = [replace(c.specialist, earliest_slot=slots.get(c.specialist.id)) for c in shortlist.candidates]
-    ranked = match(case, people)
-    return Shortlist(ranked.candidates, shortlist.excluded, shortlist.warnings, shortlist.needs_subspecialty)
+    """Rank the candidates again once the scheduling stage has told their earliest free slots (they
+    passed every rule already: only their factors change)."""
+    people = [c.specialist if c.specialist.earliest_slot == (slot := slots.get(c.specialist.id))
+              else replace(c.specialist, earliest_slot=slot) for c in shortlist.candidates]
+    return Shortlist(_ranked(case, people), shortlist.excluded, shortlist.warnings, shortlist.needs_subspecialty)
+
+
+def _ranked(case: CaseFacts, people: list[Specialist]) -> list[Candidate]:
+    scored = [(person, factors_for(case, person)) for person in people]
+    scored.sort(key=lambda pair: rank_key(*pair))
+    return [Candidate(person, rank, factors) for rank, (person, factors) in enumerate(scored, start=1)]
 
 
 def panel_reasons(case: CaseFacts, person: Specialist) -> list[Reason]:

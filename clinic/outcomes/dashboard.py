@@ -19,7 +19,7 @@ def period_of(raw: str | None) -> str:
 
 def compute(period: str = DEFAULT_PERIOD) -> figures.Figures:
     days = PERIODS[period][1]
-    return figures.figures(services.dashboard_rows(utcnow() - timedelta(days=days) if days else None))
+    return figures.figures(*services.dashboard_data(utcnow() - timedelta(days=days) if days else None))
 
 
 def _share_caption(share: figures.Share) -> str:

@@ -8,6 +8,9 @@ Benchmarks (shared/DESIGN.md section 7):
   against our modified + changed.
 Stage times are the days between the first time a case reached one status and the first
 time it reached the next, read from the timeline.
+
+The database hands over aggregates, not cases: a Tally per subspecialty and outcome, and the
+day spans of each stage (`SPANS`). `from_rows` gives the same figures from one row per case.
 """
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ STAGES = (
     ("scheduled", "consulted", "Until the consultation"),
     ("consulted", "opinion_recorded", "Writing the opinion"),
 )
+TO_OPINION = ("records_pending", "opinion_recorded")
+SPANS = (TO_OPINION, *((source, target) for source, target, _ in STAGES))  # (from, to) statuses
 UNKNOWN_SUBSPECIALTY = "Subspecialty not recorded"
 MILESTONES = tuple(dict.fromkeys(status for source, target, _ in STAGES for status in (source, target)))
 
@@ -39,6 +44,17 @@ class OutcomeRow:
     treatment: str       # same / modified / changed
     less_invasive: bool
     milestones: dict[str, float] = field(default_factory=dict)  # status -> first reached, in days
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many signed opinions share one subspecialty and one outcome."""
+
+    subspecialty: str | None
+    diagnosis: str
+    treatment: str
+    less_invasive: bool
+    count: int
 
 
 @dataclass(frozen=True)
@@ -81,37 +97,50 @@ class Figures:
     stages: list[StageTime]
 
 
-def _group(name: str, rows: list[OutcomeRow]) -> Group:
-    total = len(rows)
-    diagnosis = {c: Share(sum(r.diagnosis == c for r in rows), total) for c in DIAGNOSIS_COMPARISONS}
-    treatment = {c: Share(sum(r.treatment == c for r in rows), total) for c in TREATMENT_COMPARISONS}
-    return Group(name, total, diagnosis, treatment,
-                 Share(sum(r.treatment != "same" for r in rows), total),
-                 Share(sum(r.less_invasive for r in rows), total))
+def _group(name: str, tallies: list[Tally]) -> Group:
+    total = sum(t.count for t in tallies)
+
+    def share(test) -> Share:
+        return Share(sum(t.count for t in tallies if test(t)), total)
+
+    return Group(name, total,
+                 {c: share(lambda t, c=c: t.diagnosis == c) for c in DIAGNOSIS_COMPARISONS},
+                 {c: share(lambda t, c=c: t.treatment == c) for c in TREATMENT_COMPARISONS},
+                 share(lambda t: t.treatment != "same"), share(lambda t: t.less_invasive))
 
 
 def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _days(start: float | None, end: float | None) -> float | None:
+def span(milestones: dict[str, float], source: str, target: str) -> float | None:
+    """Days from reaching `source` to reaching `target`; None when either is missing or out of order."""
+    start, end = milestones.get(source), milestones.get(target)
     if start is None or end is None or end < start:
         return None
     return end - start
 
 
-def figures(rows: list[OutcomeRow]) -> Figures:
-    by_name: dict[str, list[OutcomeRow]] = {}
-    for row in rows:
-        by_name.setdefault(row.subspecialty or UNKNOWN_SUBSPECIALTY, []).append(row)
+def figures(tallies: list[Tally], spans: dict[tuple[str, str], list[float]]) -> Figures:
+    """The dashboard from the tallies and, for each (from, to) of SPANS, the days each case took."""
+    by_name: dict[str, list[Tally]] = {}
+    for tally in tallies:
+        by_name.setdefault(tally.subspecialty or UNKNOWN_SUBSPECIALTY, []).append(tally)
     groups = [_group(name, by_name[name]) for name in sorted(by_name)]
-    to_opinion = [d for r in rows if (d := _days(r.milestones.get("records_pending"),
-                                                 r.milestones.get("opinion_recorded"))) is not None]
-    stages = []
-    for source, target, label in STAGES:
-        spans = [d for r in rows if (d := _days(r.milestones.get(source), r.milestones.get(target))) is not None]
-        stages.append(StageTime(label, median(spans), len(spans)))
-    return Figures(_group("All cases", rows), groups, median(to_opinion), len(to_opinion), stages)
+    to_opinion = spans.get(TO_OPINION, [])
+    stages = [StageTime(label, median(spans.get((source, target), [])), len(spans.get((source, target), [])))
+              for source, target, label in STAGES]
+    return Figures(_group("All cases", tallies), groups, median(to_opinion), len(to_opinion), stages)
+
+
+def from_rows(rows: list[OutcomeRow]) -> Figures:
+    """The same figures from one row per signed opinion (what the database aggregates for the page)."""
+    counts: dict[tuple, int] = {}
+    for r in rows:
+        key = (r.subspecialty, r.diagnosis, r.treatment, r.less_invasive)
+        counts[key] = counts.get(key, 0) + 1
+    spans = {pair: [d for r in rows if (d := span(r.milestones, *pair)) is not None] for pair in SPANS}
+    return figures([Tally(*key, count) for key, count in counts.items()], spans)
 
 
 def benchmark_rows(group: Group) -> list[tuple[str, Share, float, str]]:

@@ -1,5 +1,5 @@
 """Outcomes operations: the patient's decision (which closes the case), the report and its
-sending to the first doctor, the dashboard's rows. They flush and audit, never commit."""
+sending to the first doctor, the dashboard's figures. They flush and audit, never commit."""
 from __future__ import annotations
 
 import secrets
@@ -138,20 +138,27 @@ def resolve_report_link(token: str) -> ReportLink | None:
     return link
 
 
-def dashboard_rows(since: datetime | None = None) -> list[figures.OutcomeRow]:
-    """Every opinion signed since `since` (all when None) with its subspecialty and its case's
-    milestones as day numbers (the workflow keeps them in case_milestones): one query, whatever
-    the number of cases, reading no timeline line."""
+def dashboard_data(since: datetime | None = None) -> tuple[list[figures.Tally], dict[tuple[str, str], list[float]]]:
+    """The opinions signed since `since` (all when None) for the dashboard, in two queries whatever the
+    number of cases: the count of each subspecialty and outcome (the database groups them), and for
+    each case the days of every span of figures.SPANS (from case_milestones, no timeline line read)."""
     signed = [Opinion.signed_at.is_not(None)] + ([Opinion.signed_at >= since] if since else [])
-    reached = [CaseMilestones.__table__.c[milestones.column(status)] for status in figures.MILESTONES]
-    rows = db.session.execute(
+    tallies = [figures.Tally(name, dx, tx, bool(less), count) for name, dx, tx, less, count in db.session.execute(
         sa.select(Subspecialty.name, Opinion.diagnosis_comparison, Opinion.treatment_comparison,
-                  Opinion.less_invasive, *reached)
+                  Opinion.less_invasive, sa.func.count())
         .join(Assignment, Assignment.id == Opinion.assignment_id)
         .outerjoin(Subspecialty, Subspecialty.id == Assignment.subspecialty_id)
-        .outerjoin(CaseMilestones, CaseMilestones.case_id == Opinion.case_id)
-        .where(*signed)).all()
-    statuses = figures.MILESTONES
-    return [figures.OutcomeRow(name, dx, tx, bool(less),
-                               {status: day for status, day in zip(statuses, days) if day is not None})
-            for name, dx, tx, less, *days in rows]
+        .where(*signed)
+        .group_by(Subspecialty.name, Opinion.diagnosis_comparison, Opinion.treatment_comparison,
+                  Opinion.less_invasive))]
+    reached = CaseMilestones.__table__.c
+
+    def days(source: str, target: str) -> sa.ColumnElement:
+        start, end = reached[milestones.column(source)], reached[milestones.column(target)]
+        return sa.case((end >= start, end - start))  # NULL when either is missing or out of order
+
+    rows = db.session.execute(sa.select(*(days(*pair) for pair in figures.SPANS))
+                              .join_from(Opinion, CaseMilestones, CaseMilestones.case_id == Opinion.case_id)
+                              .where(*signed)).all()
+    columns = zip(*rows) if rows else ([] for _ in figures.SPANS)
+    return tallies, {pair: [d for d in column if d is not None] for pair, column in zip(figures.SPANS, columns)}

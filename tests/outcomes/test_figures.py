@@ -6,7 +6,7 @@ import pytest
 from clinic.outcomes import charts, figures
 from clinic.outcomes.figures import OutcomeRow
 
-START = 2461100.875  # a day number (julianday of 2026-03-01 09:00 UTC), as the dashboard query gives
+START = 20513.375  # a day number (2026-03-01 09:00 UTC in days since the epoch), as case_milestones holds
 
 
 def reached(*days: float) -> dict:
@@ -39,7 +39,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def result():
-    return figures.figures(ROWS)
+    return figures.from_rows(ROWS)
 
 
 @pytest.mark.parametrize("category, count, rate", [("confirmed", 2, 0.2), ("refined", 5, 0.5), ("changed", 3, 0.3)])
@@ -90,7 +90,7 @@ def test_benchmarks_are_the_published_figures(result):
 
 
 def test_no_opinions_gives_empty_figures_not_errors():
-    empty = figures.figures([])
+    empty = figures.from_rows([])
     assert empty.overall.total == 0 and empty.overall.diagnosis["confirmed"].rate is None
     assert empty.median_days_to_opinion is None and empty.by_subspecialty == []
     assert empty.overall.less_invasive.percent == "—"
@@ -99,7 +99,7 @@ def test_no_opinions_gives_empty_figures_not_errors():
 
 def test_a_milestone_out_of_order_is_left_out_of_the_medians():
     rows = [OutcomeRow("X", "confirmed", "same", False, reached(0, 5, 4, 6, 7, 8))]
-    stages = {s.label: s for s in figures.figures(rows).stages}
+    stages = {s.label: s for s in figures.from_rows(rows).stages}
     assert stages["Matching"].cases == 0 and stages["Matching"].median_days is None
 
 
