@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
@@ -24,6 +24,7 @@ class Decision(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     recorded_by = relationship("User", lazy="joined")
+    case = relationship("Case", backref=backref("decision", uselist=False))
 
     @property
     def label(self) -> str:

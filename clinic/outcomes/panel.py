@@ -1,8 +1,13 @@
-"""Outcomes' places in earlier packages: the case page's opinion section and the navigation."""
+"""Outcomes' places in earlier packages: the case page's opinion section, the navigation, and the
+decisions the work queue loads with its cases (the closed guard reads them)."""
 from __future__ import annotations
 
+from sqlalchemy.orm import selectinload
+
 from clinic.auth.models import ADMIN, COORDINATOR
+from clinic.cases.models import Case
 from clinic.cases.panels import register_panel
+from clinic.cases.queue import register_load
 from clinic.outcomes import services
 from clinic.review.services import signed_opinion
 
@@ -19,6 +24,7 @@ def register() -> None:
     from clinic.web import NAVIGATION
 
     register_panel("outcomes", 50, "outcomes/_panel.html", panel_context)
+    register_load(lambda: selectinload(Case.decision))
     for role in (COORDINATOR, ADMIN):
         if DASHBOARD not in NAVIGATION[role]:
             NAVIGATION[role].append(DASHBOARD)

@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from clinic import audit
 from clinic.cases import milestones, workflow
 from clinic.cases.models import Case, CaseClinician, CaseMilestones
-from clinic.database import utcnow
+from clinic.database import is_loaded, utcnow
 from clinic.directory.models import Clinician, Subspecialty
 from clinic.extensions import db
 from clinic.mail.outbox import enqueue
@@ -41,6 +41,8 @@ def _decided(case: Case) -> list[str]:
 
 
 def decision_of(case: Case) -> Decision | None:
+    if is_loaded(case, "decision"):  # the work queue loads it with its cases
+        return case.decision
     return db.session.scalar(sa.select(Decision).where(Decision.case_id == case.id))
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, backref, mapped_column, relationship
 
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
@@ -54,7 +54,7 @@ class Opinion(db.Model):
     signed_at: Mapped[datetime | None]
     signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    case = relationship("Case")
+    case = relationship("Case", backref=backref("opinions", order_by="Opinion.id"))
     assignment = relationship("Assignment")
     specialist = relationship("Clinician", lazy="joined")
     answers = relationship("OpinionAnswer", back_populates="opinion", lazy="selectin",

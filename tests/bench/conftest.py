@@ -12,8 +12,8 @@ from tests import factories
 @pytest.fixture
 def clinic(session, users, new_case, next_slot):
     """A small clinic that `grow(n)` enlarges: n more specialists on the panel (breast oncology, in network,
-    open every day), n more cases in every open stage, each later stage's case with its assignment and
-    appointment, all through the real services."""
+    open every day), n more cases in every open stage, each later stage's case with its assignment,
+    appointment, held consultation and signed opinion, all through the real services."""
     from clinic.matching.services import propose_specialist
     from clinic.scheduling.services import book
 
@@ -23,7 +23,8 @@ def clinic(session, users, new_case, next_slot):
     referring = factories.ClinicianFactory(kind="external", name="Dr. Xavier Hale")
     factories.AffiliationFactory(clinician=referring, organization=mercy, start=date(2010, 1, 1))
     state = {"specialists": [], "cases": {}, "appointments": [], "subspecialty": breast, "plan": gold}
-    coordinator = users["coordinator"]
+    coordinator, signer = users["coordinator"], users["specialist"]
+    factories.open_every_day(signer.clinician)
 
     def specialist():
         person = factories.ClinicianFactory()
@@ -54,6 +55,13 @@ def clinic(session, users, new_case, next_slot):
             start = next_slot(person, len(state["appointments"]))
             state["appointments"].append(book(coordinator, scheduled, start))
             state["cases"].setdefault("scheduled", []).append(scheduled)
+            consulted = factories.accept(case(), signer.clinician)
+            factories.consult(consulted)
+            state["cases"].setdefault("consulted", []).append(consulted)
+            signed = factories.accept(case(), signer.clinician)
+            factories.consult(signed)
+            factories.sign(signed, signer)
+            state["cases"].setdefault("opinion_recorded", []).append(signed)
         session.flush()
         return state
 

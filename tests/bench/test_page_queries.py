@@ -27,6 +27,7 @@ QUEUE = {
     "filtered": lambda c: "/cases?status=all&urgency=routine&reason=invasive_treatment&age=3&sort=oldest",
     "records overdue": lambda c: "/cases?flag=records_overdue",
     "consult soon": lambda c: "/cases?flag=consult_soon",
+    "opinion written": lambda c: "/cases?status=opinion_recorded",
     "second page": lambda c: "/cases?status=all&page=2",
 }
 
@@ -37,7 +38,8 @@ def test_work_queue_queries_do_not_grow_with_cases_in_every_stage(clinic, client
 
 CASE_PAGES = {
     stage: (lambda c, stage=stage: f"/cases/{c['cases'][stage][-1].id}")
-    for stage in ("records_pending", "ready_to_match", "proposed", "matched", "scheduled")
+    for stage in ("records_pending", "ready_to_match", "proposed", "matched", "scheduled", "consulted",
+                  "opinion_recorded")
 }
 
 
