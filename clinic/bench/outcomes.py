@@ -24,19 +24,20 @@ def _pick(rng, weighted) -> str:
 
 def build_opinions(plans: list[CasePlan], rng) -> None:
     done = [p for p in plans if p.status in ("opinion_recorded", "closed")]
-    accepted = dict(db.session.execute(sa.select(Assignment.case_id, sa.func.max(Assignment.id))
-                                       .where(Assignment.status == "accepted").group_by(Assignment.case_id)).all())
-    specialists = dict(db.session.execute(sa.select(Assignment.id, Assignment.specialist_id)
-                                          .where(Assignment.id.in_(accepted.values()))).all())
+    # Each case's latest accepted assignment and its specialist, in one read (an IN over tens of
+    # thousands of ids passes PostgreSQL's limit of 65,535 parameters).
+    accepted = {case_id: (assignment_id, specialist_id) for case_id, assignment_id, specialist_id in db.session.execute(
+        sa.select(Assignment.case_id, Assignment.id, Assignment.specialist_id)
+        .where(Assignment.status == "accepted").order_by(Assignment.id))}
     opinions, decisions = [], []
     for plan in done:
-        assignment = accepted.get(plan.id)
-        if assignment is None:
+        if plan.id not in accepted:
             continue
+        assignment, specialist = accepted[plan.id]
         signed = plan.changed - timedelta(days=rng.randint(0, 3)) if plan.status == "closed" else plan.changed
         less = rng.random() < 0.2
         opinions.append({
-            "case_id": plan.id, "assignment_id": assignment, "specialist_id": specialists[assignment],
+            "case_id": plan.id, "assignment_id": assignment, "specialist_id": specialist,
             "diagnosis_text": "Second diagnosis (synthetic)", "icd10_code": plan.icd10,
             "diagnosis_comparison": _pick(rng, DIAGNOSIS), "treatment_comparison": _pick(rng, TREATMENT),
             "less_invasive": less, "less_invasive_option": "A smaller operation" if less else "",
