@@ -113,6 +113,14 @@ def phone(browser, live_server):
     context.close()
 
 
+def image_width(page, selector: str = "img.record-image") -> int:
+    """The natural width of the image once the browser has finished loading it (0 if it failed):
+    visible is not loaded, and reading it earlier races the download."""
+    page.wait_for_function("s => { const i = document.querySelector(s); return i !== null && i.complete; }",
+                           arg=selector)
+    return page.evaluate("s => document.querySelector(s).naturalWidth", selector)
+
+
 def shoot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from clinic.demo.files import make_pdf, make_png, make_text
-from tests.browser.conftest import look, sign_in
+from tests.browser.conftest import image_width, look, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -223,7 +223,7 @@ def the_specialist_signs(page, reference: str) -> None:
     image = page.locator(".record-files li", has_text="mammogram.png")
     image.get_by_role("link", name=re.compile("^View")).click()
     expect(page.locator("img.record-image")).to_be_visible()
-    assert page.evaluate("document.querySelector('img.record-image').naturalWidth") == 96
+    assert image_width(page) == 96
     page.go_back()
     page.get_by_role("link", name="Start the opinion").click()
     page.get_by_label("Your diagnosis").fill("Invasive ductal carcinoma, 2.1 cm, node-negative on imaging")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import look, sign_in
+from tests.browser.conftest import image_width, look, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_the_specialist_opens_every_record_of_a_held_consultation(page):
         expect(page.locator("iframe.record-frame, img.record-image")).to_be_visible()
         kind = "image" if page.locator("img.record-image").count() else "pdf"
         if kind == "image":
-            assert page.evaluate("document.querySelector('img.record-image').naturalWidth") > 0
+            assert image_width(page) > 0
         if kind not in looked:
             look(page, f"review-viewer-{kind}")
             looked.add(kind)
