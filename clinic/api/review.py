@@ -1,7 +1,7 @@
 """Review and outcomes in the API: the specialist's opinion, the patient's decision."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask_login import current_user
 from pydantic import StringConstraints, field_validator
@@ -26,27 +26,13 @@ class OpinionIn(Strict):
     `less_invasive_option`: a text names the option, null says there is none, absent is not stated yet."""
 
     diagnosis: DiagnosisIn | None = None
-    diagnosis_comparison: Annotated[str, StringConstraints(max_length=20)] | None = None
-    treatment_comparison: Annotated[str, StringConstraints(max_length=20)] | None = None
+    diagnosis_comparison: Literal[tuple(DIAGNOSIS_COMPARISONS)] | None = None  # type: ignore[valid-type]
+    treatment_comparison: Literal[tuple(TREATMENT_COMPARISONS)] | None = None  # type: ignore[valid-type]
     less_invasive_option: Long | None = None
     if_patient_waits: Long | None = None
     recommendation: Long | None = None
     answers: dict[str, Long] = {}
     sign: bool = False
-
-    @field_validator("diagnosis_comparison")
-    @classmethod
-    def _diagnosis(cls, value):
-        if value is not None and value not in DIAGNOSIS_COMPARISONS:
-            raise ValueError("Use confirmed, refined or changed.")
-        return value
-
-    @field_validator("treatment_comparison")
-    @classmethod
-    def _treatment(cls, value):
-        if value is not None and value not in TREATMENT_COMPARISONS:
-            raise ValueError("Use same, modified or changed.")
-        return value
 
     @field_validator("answers")
     @classmethod
@@ -68,15 +54,8 @@ class OpinionIn(Strict):
 
 
 class DecisionIn(Strict):
-    choice: Annotated[str, StringConstraints(max_length=20)]
+    choice: Literal[tuple(CHOICES)]  # type: ignore[valid-type]
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
-
-    @field_validator("choice")
-    @classmethod
-    def _choice(cls, value):
-        if value not in CHOICES:
-            raise ValueError("Use one of: " + ", ".join(CHOICES) + ".")
-        return value
 
 
 @bp.post("/requests/<int:case_id>/opinion")
