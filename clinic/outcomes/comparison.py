@@ -54,9 +54,7 @@ def compare(first: FirstOpinion, second: SecondOpinion) -> Comparison:
     rows = [
         Row("Diagnosis", first.diagnosis, second.diagnosis, not dx_same,
             DIAGNOSIS_COMPARISONS[second.diagnosis_comparison]),
-        Row("Diagnosis code (ICD-10-CM)", first.icd10 or "Not given", second.icd10 or "Not given",
-            (first.icd10 or "") != (second.icd10 or "") and bool(first.icd10 and second.icd10),
-            "Same code" if (first.icd10 or "") == (second.icd10 or "") else "Different code"),
+        _code_row(first.icd10, second.icd10),
         Row("Treatment", _treatment(first), second.recommendation, not tx_same,
             TREATMENT_COMPARISONS[second.treatment_comparison]),
         Row("A less invasive option", "Proposed treatment is invasive" if first.invasive else "Not invasive",
@@ -68,6 +66,16 @@ def compare(first: FirstOpinion, second: SecondOpinion) -> Comparison:
     if second.less_invasive:
         summary.append("The second doctor describes a less invasive option.")
     return Comparison(rows, agree, summary, next_steps(agree, second))
+
+
+def _code_row(first: str | None, second: str | None) -> Row:
+    """Codes differ only when both opinions give one; a missing code is said, not counted as a difference."""
+    if first and second:
+        differs = first != second
+        verdict = "Different code" if differs else "Same code"
+    else:
+        differs, verdict = False, "Not comparable: a code is missing"
+    return Row("Diagnosis code (ICD-10-CM)", first or "Not given", second or "Not given", differs, verdict)
 
 
 def _treatment(first: FirstOpinion) -> str:

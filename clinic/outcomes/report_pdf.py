@@ -15,8 +15,17 @@ PLAIN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
+# A table row cannot break across pages: a cell holds at most this much, the full text follows below it.
+CELL_CHARS = 500
+
+
 def _text(value) -> str:
     return str(value or "").translate(PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+def _cell(value) -> str:
+    text = _text(value)
+    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS].rstrip() + "... (in full below)"
 
 
 class _Report(FPDF):
@@ -58,8 +67,16 @@ def report_pdf(facts: ReportFacts, clinic: str, issued: str) -> bytes:
     with pdf.table(col_widths=(22, 34, 34, 10), text_align="LEFT", line_height=5.5) as table:
         table.row(["", "First opinion", "Second opinion", "Differs?"])
         for row in comparison.rows:
-            table.row([_text(row.label), _text(row.first), _text(row.second),
+            table.row([_text(row.label), _cell(row.first), _cell(row.second),
                        _text(f"Yes: {row.verdict}" if row.differs else f"No: {row.verdict}")])
+    cut = [(f"{row.label}, {side}", text) for row in comparison.rows
+           for side, text in (("first opinion", row.first), ("second opinion", row.second))
+           if len(_text(text)) > CELL_CHARS]
+    if cut:
+        heading("In full")
+        for label, text in cut:
+            para(f"{label}:", "B")
+            para(text)
     heading("If you wait")
     para(opinion.if_patient_waits)
     heading("The second doctor's recommendation")

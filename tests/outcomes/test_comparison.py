@@ -35,4 +35,11 @@ def test_differing_rows_are_marked_in_words():
 def test_a_missing_code_is_not_a_difference():
     rows = {r.label: r for r in compare(FirstOpinion("X", None, "", False), second(code="C50.911")).rows}
     assert not rows["Diagnosis code (ICD-10-CM)"].differs
+    assert rows["Diagnosis code (ICD-10-CM)"].verdict == "Not comparable: a code is missing"
     assert rows["Treatment"].first == "No treatment stated"
+
+
+@pytest.mark.parametrize("code, differs, verdict", [("C50.911", False, "Same code"), ("D05.11", True, "Different code")])
+def test_the_code_row_says_what_it_marks(code, differs, verdict):
+    row = {r.label: r for r in compare(FIRST, second(code=code)).rows}["Diagnosis code (ICD-10-CM)"]
+    assert (row.differs, row.verdict) == (differs, verdict)

@@ -85,6 +85,16 @@ def test_the_report_downloads_as_a_pdf_and_the_download_is_an_export(client_as, 
     assert audited(session, "export", "report", case.id)
 
 
+def test_an_opinion_written_at_full_length_still_gives_its_pdf(client_as, signed_case):
+    """A table row cannot break across pages: the longest texts the forms accept must still print."""
+    from clinic.review.services import MAX_TEXT
+
+    long = "The plan, step by step, with its reasons and its risks. " * (MAX_TEXT // 56)
+    case = signed_case({"recommendation": long[:MAX_TEXT], "less_invasive_option": long[:MAX_TEXT]})
+    response = client_as("coordinator").get(f"/cases/{case.id}/report.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
 def test_without_consent_the_report_is_not_offered_for_sending(client_as, signed_case, session):
     case = signed_case(consent_to_contact_first_doctor=False)
     coordinator = client_as("coordinator")
