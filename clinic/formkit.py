@@ -1,4 +1,4 @@
-"""Small pieces shared by the forms of every stage."""
+"""Small pieces shared by the forms and request arguments of every stage."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,6 +6,15 @@ from collections.abc import Iterable
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def whole_number(value, digits: int = 9) -> int | None:
+    """The number written in `value` with ASCII digits only (at most `digits` of them), else None.
+
+    str.isdigit() alone also passes "²" (which int() refuses) and thousands of digits (past
+    int()'s limit): both were a 500 wherever a page or an import read a number that way."""
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None
 
 
 def options(pairs: Iterable) -> list[SelectChoice]:

@@ -13,6 +13,7 @@ from clinic.api.serializers import decision_document, opinion_document
 from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
 from clinic.cases.models import Case
 from clinic.extensions import db
+from clinic.formkit import whole_number
 from clinic.outcomes import services as outcomes
 from clinic.outcomes.vocabulary import CHOICES
 from clinic.review import services as review
@@ -37,7 +38,7 @@ class OpinionIn(Strict):
     @field_validator("answers")
     @classmethod
     def _question_ids(cls, value: dict[str, str]):
-        if any(not key.isdigit() or len(key) > 12 for key in value):
+        if any(whole_number(key, digits=12) is None for key in value):
             raise ValueError("Key each answer by the question's id (a number).")
         return value
 

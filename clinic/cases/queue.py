@@ -17,6 +17,7 @@ from clinic.cases.vocabulary import REASONS, URGENCIES
 from clinic.cases.workflow import OPEN_STATUSES, open_condition
 from clinic.database import utcnow
 from clinic.extensions import db
+from clinic.formkit import whole_number
 
 AGE_CHOICES = {"3": "Over 3 days", "7": "Over 7 days", "14": "Over 14 days", "30": "Over 30 days"}
 SORTS = {"newest": "Most urgent, newest first", "oldest": "Most urgent, waiting longest first"}
@@ -66,7 +67,7 @@ class QueueFilter:
             age=args.get("age", "") if args.get("age") in AGE_CHOICES else "",
             flag=args.get("flag", "") if args.get("flag") in FLAGS else "",
             sort=args.get("sort", "newest") if args.get("sort") in SORTS else "newest",
-            page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1,
+            page=min(whole_number(page, digits=18) or 1, MAX_PAGE),  # a huge number: the last page
         )
 
     def as_args(self, **changes) -> dict:

@@ -6,11 +6,11 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional
 
 from clinic.coverage.vocabulary import CHECK_METHODS, RESULTS
-from clinic.formkit import options
+from clinic.formkit import options, whole_number
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    return whole_number(str(value)) if value not in (None, "", "None") else None
 
 
 class CoverageForm(FlaskForm):

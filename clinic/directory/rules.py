@@ -10,6 +10,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
+from clinic.formkit import whole_number
 
 # OWASP CSV injection: a cell starting with one of these runs as a formula when the roster is
 # opened in a spreadsheet again. Names never start so; refuse rather than guess.
@@ -133,7 +134,7 @@ def icd10_prefixes(value: str) -> str:
 
 
 def volume(value: str) -> int:
-    value = (value or "").strip()
-    if not value.isdigit() or len(value) > 6:
+    number = whole_number(value, digits=6)
+    if number is None:
         raise ValueError("Use a whole number of cases a year (0 to 999999).")
-    return int(value)
+    return number

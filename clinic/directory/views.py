@@ -14,6 +14,7 @@ from clinic.directory.models import Clinician, Organization, Plan, Subspecialty
 from clinic.directory.roster import RosterError, import_roster
 from clinic.directory.sections import MAX_SEARCH, SECTIONS
 from clinic.extensions import db
+from clinic.formkit import whole_number
 from clinic.web import NAVIGATION
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -41,7 +42,7 @@ def listing(section: str):
     query = request.args.get("q", "").strip()[:MAX_SEARCH]
     status = request.args.get("status", "")
     page = request.args.get("page", "1")
-    rows, total, page, pages = found.page(query, status, int(page) if page.isdigit() else 1,
+    rows, total, page, pages = found.page(query, status, whole_number(page) or 1,
                                           current_app.config["QUEUE_PAGE_SIZE"])
     return render_template("directory/list.html", section=found, rows=rows, total=total, page=page, pages=pages,
                            query=query, status=status, confirm=forms.ConfirmForm())

@@ -12,6 +12,7 @@ from clinic.cases.models import Case
 from clinic.cases.panels import register_panel
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
+from clinic.formkit import whole_number
 from clinic.records import forms, links, services, uploads
 from clinic.records.checklist import is_overdue
 from clinic.records.errors import RecordError
@@ -104,7 +105,7 @@ def request_records(case_id: int):
     form.items.choices = [(i.id, i.name) for i in requestable]
     status = 200
     if request.method == "GET":
-        form.items.data = [int(v) for v in request.args.getlist("record") if v.isdigit()] or \
+        form.items.data = [n for v in request.args.getlist("record") if (n := whole_number(v)) is not None] or \
             [i.id for i in requestable if i.status == "missing"]
         if case.consent_to_contact_first_doctor:
             form.target.data, form.method.data = "facility", "fax"

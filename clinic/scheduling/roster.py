@@ -16,6 +16,7 @@ from clinic.directory.models import Clinician
 from clinic.directory.roster import INVALID, Counts, RosterError, RosterFile, Sheet, import_roster, \
     register_roster_file, upsert
 from clinic.extensions import db
+from clinic.formkit import whole_number
 from clinic.scheduling.availability import AvailabilityError, check_rule
 from clinic.scheduling.models import WEEKDAYS, AvailabilityRule
 
@@ -26,8 +27,9 @@ COLUMNS = ("npi", "weekday", "start", "end", "slot_minutes", "timezone", "modali
 def _weekday(value: str) -> int:
     value = value.strip().lower()
     names = [d.lower() for d in WEEKDAYS]
-    if value.isdigit() and int(value) < 7:
-        return int(value)
+    number = whole_number(value, digits=1)
+    if number is not None and number < 7:
+        return number
     for position, name in enumerate(names):
         if value == name or (len(value) >= 3 and name.startswith(value)):
             return position
@@ -47,9 +49,10 @@ def _time(value: str) -> time:
 
 
 def _minutes(value: str) -> int:
-    if not value.strip().isdigit():
+    minutes = whole_number(value, digits=4)
+    if minutes is None:
         raise ValueError("Use a whole number of minutes.")
-    return int(value)
+    return minutes
 
 
 def _specialist(value: str, index: dict) -> str:

@@ -353,3 +353,25 @@ def test_a_form_body_past_the_text_limit_is_refused_before_it_is_parsed(client, 
 
     response = client.post("/request", data={"email": "x" * (MAX_TEXT_FORM + 1)})
     assert response.status_code == 413 and "larger than the 2048 KB limit" in response.get_data(as_text=True)
+
+
+# str.isdigit() passes these, int() refuses them (or gives up past 4,300 digits): each was a 500.
+UNREADABLE_NUMBERS = ("²", "①", "9" * 5000)
+
+
+@pytest.mark.parametrize("number", UNREADABLE_NUMBERS)
+def test_numbers_int_cannot_read_are_ignored_in_query_strings(client_as, new_case, users, number):
+    case = new_case(users["coordinator"])
+    coordinator, admin = client_as("coordinator"), client_as("admin")
+    for client, path in ((coordinator, f"/cases?page={number}"), (coordinator, f"/directory/clinicians?page={number}"),
+                         (coordinator, f"/cases/{case.id}/records/request?record={number}")):
+        assert client.get(path).status_code == 200, path
+    assert admin.get(f"/directory/clinicians?page={number}").status_code == 200
+
+
+@pytest.mark.parametrize("number", UNREADABLE_NUMBERS)
+def test_an_api_answer_keyed_by_a_number_int_cannot_read_is_a_422_on_that_field(app, my_case, bearer, number):
+    case = my_case()
+    response = app.test_client().post(f"/api/v1/requests/{case.id}/opinion", json={"answers": {number: "Yes."}},
+                                      headers=bearer("specialist"))
+    assert response.status_code == 422 and "answers" in response.json["fields"]
