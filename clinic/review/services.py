@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, lazyload
 
 from clinic import audit
 from clinic.cases import icd10, workflow
@@ -16,11 +16,14 @@ from clinic.cases.models import Case, CaseQuestion
 from clinic.database import is_loaded, utcnow
 from clinic.extensions import db
 from clinic.matching.models import Assignment
+from clinic.matching.services import specialist_assignments
 from clinic.review.models import Addendum, Opinion, OpinionAnswer
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 
 DRAFTING = ("matched", "scheduled", "consulted")  # after accepting, until signed
 MAX_TEXT = 8000
+RECENT_CLOSED = 20  # closed cases listed on the specialist's home
+WITHDRAWN = ("withdrawn", "cancelled")  # ended without an opinion: the specialist no longer reads the case
 
 
 class OpinionError(Exception):
@@ -73,11 +76,13 @@ def signed_opinion(case: Case) -> Opinion | None:
 
 
 def assignment_of(clinician_id: int | None, case_id: int) -> Assignment | None:
-    """The specialist's accepted assignment on this case, or None (they may not see it)."""
+    """The specialist's accepted assignment on this case, or None (they may not see it). A withdrawn or
+    cancelled case is no longer theirs to read: its record stays with the clinic."""
     if clinician_id is None:
         return None
-    return db.session.scalar(sa.select(Assignment).where(
-        Assignment.case_id == case_id, Assignment.specialist_id == clinician_id, Assignment.status == "accepted"))
+    return db.session.scalar(sa.select(Assignment).join(Case, Case.id == Assignment.case_id).where(
+        Assignment.case_id == case_id, Assignment.specialist_id == clinician_id, Assignment.status == "accepted",
+        Case.status.not_in(WITHDRAWN)))
 
 
 def opinion_for(assignment: Assignment) -> Opinion | None:
@@ -93,28 +98,35 @@ class Workspace:
     opinions: dict[int, Opinion]  # by assignment id
 
 
+
+
 def workspace(clinician_id: int | None) -> Workspace:
-    """The specialist's cases in groups; three queries whatever their number."""
+    """The specialist's cases in groups: every case in progress, and the last RECENT_CLOSED closed ones
+    (the page does not grow with every year of their work); three queries whatever their number."""
     if clinician_id is None:
         return Workspace([], [], [], [], {})
-    mine = list(db.session.scalars(
-        sa.select(Assignment).join(Case, Case.id == Assignment.case_id)
-        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(("proposed", "accepted")))
-        .options(selectinload(Assignment.case))
-        .order_by(Case.urgency.desc(), Assignment.proposed_at)))
+    mine = specialist_assignments(clinician_id)
+    closed = list(db.session.scalars(
+        sa.select(Assignment).join(Case, Case.id == Assignment.case_id).options(contains_eager(Assignment.case))
+        .where(Assignment.specialist_id == clinician_id, Assignment.status == "accepted", Case.status == "closed")
+        .order_by(Case.updated_at.desc()).limit(RECENT_CLOSED)))
+    ids = [a.id for a in mine + closed]
+    # The page shows only when each opinion was saved or signed: not its answers, addenda or author.
     opinions = {o.assignment_id: o for o in db.session.scalars(
-        sa.select(Opinion).where(Opinion.assignment_id.in_([a.id for a in mine])))} if mine else {}
+        sa.select(Opinion).where(Opinion.assignment_id.in_(ids))
+        .options(lazyload(Opinion.answers), lazyload(Opinion.addenda), lazyload(Opinion.specialist)))} if ids else {}
     groups = Workspace([], [], [], [], opinions)
     for assignment in mine:
         status = assignment.case.status
         if assignment.status == "proposed":
             groups.proposed.append(assignment)
-        elif status in ("matched", "scheduled"):
-            groups.upcoming.append(assignment)
         elif status == "consulted":
             groups.awaiting.append(assignment)
-        elif status in ("opinion_recorded", "closed"):
+        elif status == "opinion_recorded":
             groups.signed.append(assignment)
+        else:  # accepted, the consultation still to come (records, booking or the consultation itself)
+            groups.upcoming.append(assignment)
+    groups.signed.extend(closed)
     return groups
 
 

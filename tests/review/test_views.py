@@ -168,3 +168,28 @@ def test_hostile_input_is_shown_as_text_never_run(client_as, my_case, session):
                     data=form_data(case, recommendation="<script>alert(1)</script>", save="1"))
     html = specialist.get(f"/specialist/cases/{case.id}/opinion").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_an_accepted_case_whose_records_reopened_stays_in_the_workspace(client_as, new_case, users, session):
+    """A record rejected while the proposal was out: the specialist accepted a case back in records."""
+    case = new_case()
+    session.add(factories.Assignment(case_id=case.id, specialist_id=users["specialist"].clinician_id,
+                                     status="accepted"))
+    session.flush()
+    assert case.status == "records_pending"
+    html = client_as("specialist").get("/specialist/cases").get_data(as_text=True)
+    assert case.reference in html
+
+
+@pytest.mark.parametrize("ending", ["withdrawn", "cancelled"])
+def test_a_withdrawn_or_cancelled_case_is_no_longer_the_specialists_to_read(client_as, my_case, users, session,
+                                                                             ending):
+    from clinic.cases.services import end_case
+
+    case = my_case(held=False)
+    specialist = client_as("specialist")
+    assert specialist.get(f"/specialist/cases/{case.id}").status_code == 200
+    end_case(users["coordinator"], case, ending, "The patient chose another clinic.")
+    session.flush()
+    assert specialist.get(f"/specialist/cases/{case.id}").status_code == 404
+    assert case.reference not in specialist.get("/specialist/cases").get_data(as_text=True)
