@@ -13,7 +13,6 @@ from clinic.database import utcnow
 from clinic.matching.models import Assignment
 from clinic.directory.npi import with_check_digit
 from clinic.extensions import db
-from clinic.matching.models import Assignment
 from clinic.scheduling.models import AvailabilityRule
 
 PASSWORD = "correct-horse-battery-staple-9"

@@ -17,6 +17,7 @@ from clinic.formkit import whole_number
 from clinic.outcomes import services as outcomes
 from clinic.outcomes.vocabulary import CHOICES
 from clinic.review import services as review
+from clinic.review.access import assigned
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 
 Long = Annotated[str, StringConstraints(strip_whitespace=True, max_length=review.MAX_TEXT)]
@@ -62,7 +63,7 @@ class DecisionIn(Strict):
 @bp.post("/requests/<int:case_id>/opinion")
 @roles_required(SPECIALIST)
 def submit_opinion(case_id: int):
-    assignment = review.assignment_of(current_user.clinician_id, case_id) or deny("case", case_id)
+    assignment = assigned(case_id)
     body = parse(OpinionIn)
     try:
         if body.sign:

@@ -5,7 +5,7 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField,
+from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField,
                      RadioField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import TextArea

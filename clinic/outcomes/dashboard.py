@@ -52,11 +52,3 @@ def chart_set(result: figures.Figures) -> dict:
 def _bar(label: str, share: figures.Share, benchmark: float | None = None, source: str = "") -> charts.Bar:
     caption = f"{source} {benchmark * 100:.1f} %" if benchmark is not None else ""
     return charts.Bar(label, share.rate, _share_caption(share), benchmark, caption)
-
-
-def benchmark_table(result: figures.Figures) -> list[tuple[str, figures.Share, float, str]]:
-    return figures.benchmark_rows(result.overall)
-
-
-def csv_lines(result: figures.Figures) -> list[list]:
-    return figures.csv_rows(result)

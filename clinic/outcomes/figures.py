@@ -10,12 +10,12 @@ Stage times are the days between the first time a case reached one status and th
 time it reached the next, read from the timeline.
 
 The database hands over aggregates, not cases: a Tally per subspecialty and outcome, and the
-day spans of each stage (`SPANS`). `from_rows` gives the same figures from one row per case.
+day spans of each stage (`SPANS`).
 """
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 
@@ -32,18 +32,6 @@ STAGES = (
 TO_OPINION = ("records_pending", "opinion_recorded")
 SPANS = (TO_OPINION, *((source, target) for source, target, _ in STAGES))  # (from, to) statuses
 UNKNOWN_SUBSPECIALTY = "Subspecialty not recorded"
-MILESTONES = tuple(dict.fromkeys(status for source, target, _ in STAGES for status in (source, target)))
-
-
-@dataclass(frozen=True)
-class OutcomeRow:
-    """One case with a signed opinion."""
-
-    subspecialty: str | None
-    diagnosis: str       # confirmed / refined / changed
-    treatment: str       # same / modified / changed
-    less_invasive: bool
-    milestones: dict[str, float] = field(default_factory=dict)  # status -> first reached, in days
 
 
 @dataclass(frozen=True)
@@ -113,14 +101,6 @@ def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def span(milestones: dict[str, float], source: str, target: str) -> float | None:
-    """Days from reaching `source` to reaching `target`; None when either is missing or out of order."""
-    start, end = milestones.get(source), milestones.get(target)
-    if start is None or end is None or end < start:
-        return None
-    return end - start
-
-
 def figures(tallies: list[Tally], spans: dict[tuple[str, str], list[float]]) -> Figures:
     """The dashboard from the tallies and, for each (from, to) of SPANS, the days each case took."""
     by_name: dict[str, list[Tally]] = {}
@@ -131,16 +111,6 @@ def figures(tallies: list[Tally], spans: dict[tuple[str, str], list[float]]) -> 
     stages = [StageTime(label, median(spans.get((source, target), [])), len(spans.get((source, target), [])))
               for source, target, label in STAGES]
     return Figures(_group("All cases", tallies), groups, median(to_opinion), len(to_opinion), stages)
-
-
-def from_rows(rows: list[OutcomeRow]) -> Figures:
-    """The same figures from one row per signed opinion (what the database aggregates for the page)."""
-    counts: dict[tuple, int] = {}
-    for r in rows:
-        key = (r.subspecialty, r.diagnosis, r.treatment, r.less_invasive)
-        counts[key] = counts.get(key, 0) + 1
-    spans = {pair: [d for r in rows if (d := span(r.milestones, *pair)) is not None] for pair in SPANS}
-    return figures([Tally(*key, count) for key, count in counts.items()], spans)
 
 
 def benchmark_rows(group: Group) -> list[tuple[str, Share, float, str]]:

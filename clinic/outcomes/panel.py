@@ -23,8 +23,12 @@ def panel_context(case, actor) -> dict:
 def register() -> None:
     from clinic.web import NAVIGATION
 
-    register_panel("outcomes", 50, "outcomes/_panel.html", panel_context)
+    register_panel("outcomes", 50, "outcomes/_panel.html", panel_context, loads=_decision)
     register_load(lambda: selectinload(Case.decision))
     for role in (COORDINATOR, ADMIN):
         if DASHBOARD not in NAVIGATION[role]:
             NAVIGATION[role].append(DASHBOARD)
+
+
+def _decision() -> list:
+    return [selectinload(Case.decision)]

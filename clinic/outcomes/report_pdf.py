@@ -10,9 +10,11 @@ from fpdf.enums import XPos, YPos
 
 from clinic.cases.vocabulary import QUESTION_CATEGORIES
 from clinic.outcomes.services import ReportFacts
+from clinic.web import local_time
 
 PLAIN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", " ": " "})
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+DAY = "%d %B %Y"  # dates on the reader's clock, as the web report shows them
 
 
 # A table row cannot break across pages: a cell holds at most this much, the full text follows below it.
@@ -59,7 +61,7 @@ def report_pdf(facts: ReportFacts, clinic: str, issued: str) -> bytes:
 
     heading(f"Your second-opinion report · {clinic}", 16)
     para(f"Case {case.reference} · {case.patient.name}, born {case.patient.birth_date.isoformat()} · issued {issued}")
-    para(f"Second opinion by {opinion.specialist.name}, signed {opinion.signed_at:%Y-%m-%d}.")
+    para(f"Second opinion by {opinion.specialist.name}, signed {local_time(opinion.signed_at, DAY)}.")
     heading("In short")
     for sentence in comparison.summary:
         para(f"- {sentence}")
@@ -86,11 +88,11 @@ def report_pdf(facts: ReportFacts, clinic: str, issued: str) -> bytes:
         para(f"{QUESTION_CATEGORIES.get(category, category)}: {question}", "B")
         para(answer or "No answer.")
     for addendum in opinion.addenda:
-        heading(f"Addendum of {addendum.signed_at:%Y-%m-%d}", 11)
+        heading(f"Addendum of {local_time(addendum.signed_at, DAY)}", 11)
         para(addendum.text)
     heading("Next steps")
     for step in comparison.next_steps:
         para(f"- {step}")
     if facts.decision is not None:
-        para(f"Your decision, as recorded on {facts.decision.recorded_at:%Y-%m-%d}: {facts.decision.label}.", "B")
+        para(f"Your decision, as recorded on {local_time(facts.decision.recorded_at, DAY)}: {facts.decision.label}.", "B")
     return bytes(pdf.output())

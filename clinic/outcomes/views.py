@@ -12,9 +12,9 @@ from clinic.auth.access import ADMIN, COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
-from clinic.outcomes import dashboard, forms, panel, services
+from clinic.outcomes import dashboard, figures, forms, panel, services
 from clinic.outcomes.report_pdf import report_pdf
-from clinic.web import render_viewed
+from clinic.web import local_time, render_viewed
 
 bp = Blueprint("outcomes", __name__)
 panel.register()
@@ -80,7 +80,7 @@ def report(case_id: int):
 def report_download(case_id: int):
     def pdf(case, facts):
         audit.record(current_user, "export", "report", case.id, detail="pdf download")
-        body = report_pdf(facts, current_app.config["CLINIC_NAME"], f"{utcnow():%Y-%m-%d}")
+        body = report_pdf(facts, current_app.config["CLINIC_NAME"], local_time(utcnow(), "%d %B %Y"))
         db.session.commit()
         return Response(body, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="second-opinion-{case.reference}.pdf"',
@@ -132,7 +132,7 @@ def dashboard_page():
     result = dashboard.compute(period)
     audit.record(current_user, "view", "outcomes_dashboard", None, detail=f"{period} cases={result.overall.total}")
     return render_viewed("outcomes/dashboard.html", result=result, charts=dashboard.chart_set(result),
-                         benchmarks=dashboard.benchmark_table(result), period=period, periods=dashboard.PERIODS)
+                         benchmarks=figures.benchmark_rows(result.overall), period=period, periods=dashboard.PERIODS)
 
 
 @bp.get("/outcomes.csv")
@@ -141,7 +141,7 @@ def dashboard_csv():
     period = dashboard.period_of(request.args.get("period"))
     result = dashboard.compute(period)
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(dashboard.csv_lines(result))
+    csv.writer(buffer, lineterminator="\n").writerows(figures.csv_rows(result))
     audit.record(current_user, "export", "outcomes_dashboard", None, detail=f"csv {period} cases={result.overall.total}")
     db.session.commit()
     return Response(buffer.getvalue(), mimetype="text/csv", headers={

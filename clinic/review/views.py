@@ -1,7 +1,7 @@
 """The specialist's pages: their cases, one case's full record with a viewer, the opinion, addenda."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from clinic import audit

@@ -11,7 +11,7 @@ from clinic import audit
 from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.cases.panels import register_panel
-from clinic.database import begin_write, utcnow
+from clinic.database import utcnow
 from clinic.extensions import db, limiter
 from clinic.scheduling import feeds, forms, hooks, picker, services
 from clinic.scheduling.invites import publish
@@ -69,7 +69,7 @@ def _pick_slot(case: Case, appointment: Appointment | None, change, done: str):
             db.session.rollback()
             # The picker is read again and its viewing audited: on SQLite that read-then-write must hold
             # the write lock from the start, or the winner's commit in between fails it ("database is locked").
-            begin_write(db.session())
+            services.write_lock()
             form.start.errors = [str(error)]
             return _render_picker(case, form, appointment, status=409)
         flash(f"{done} {services.notices.when(booked)}. The invites are on their way.", "success")

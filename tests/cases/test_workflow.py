@@ -1,9 +1,8 @@
 """The workflow table: allowed moves, guards registered by later stages, automatic moves."""
 import pytest
 
-from clinic.cases import workflow
-from clinic.cases.models import TimelineEntry
 from clinic.audit import AuditEvent
+from clinic.cases import workflow
 
 
 @pytest.fixture

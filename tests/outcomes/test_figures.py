@@ -1,12 +1,42 @@
 """The dashboard's figures against a hand-computed fixture (pure: no app, no database)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from clinic.outcomes import charts, figures
-from clinic.outcomes.figures import OutcomeRow
 
 START = 20513.375  # a day number (2026-03-01 09:00 UTC in days since the epoch), as case_milestones holds
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One case with a signed opinion."""
+
+    subspecialty: str | None
+    diagnosis: str       # confirmed / refined / changed
+    treatment: str       # same / modified / changed
+    less_invasive: bool
+    milestones: dict[str, float] = field(default_factory=dict)  # status -> first reached, in days
+
+
+def span(milestones: dict[str, float], source: str, target: str) -> float | None:
+    """Days from reaching `source` to reaching `target`; None when either is missing or out of order."""
+    start, end = milestones.get(source), milestones.get(target)
+    if start is None or end is None or end < start:
+        return None
+    return end - start
+
+
+def from_rows(rows: list[OutcomeRow]) -> figures.Figures:
+    """The figures from one row per signed opinion: the page gets the same from the database's aggregates."""
+    counts: dict[tuple, int] = {}
+    for r in rows:
+        key = (r.subspecialty, r.diagnosis, r.treatment, r.less_invasive)
+        counts[key] = counts.get(key, 0) + 1
+    spans = {pair: [d for r in rows if (d := span(r.milestones, *pair)) is not None] for pair in figures.SPANS}
+    return figures.figures([figures.Tally(*key, count) for key, count in counts.items()], spans)
 
 
 def reached(*days: float) -> dict:
@@ -39,7 +69,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def result():
-    return figures.from_rows(ROWS)
+    return from_rows(ROWS)
 
 
 @pytest.mark.parametrize("category, count, rate", [("confirmed", 2, 0.2), ("refined", 5, 0.5), ("changed", 3, 0.3)])
@@ -90,7 +120,7 @@ def test_benchmarks_are_the_published_figures(result):
 
 
 def test_no_opinions_gives_empty_figures_not_errors():
-    empty = figures.from_rows([])
+    empty = from_rows([])
     assert empty.overall.total == 0 and empty.overall.diagnosis["confirmed"].rate is None
     assert empty.median_days_to_opinion is None and empty.by_subspecialty == []
     assert empty.overall.less_invasive.percent == "—"
@@ -99,7 +129,7 @@ def test_no_opinions_gives_empty_figures_not_errors():
 
 def test_a_milestone_out_of_order_is_left_out_of_the_medians():
     rows = [OutcomeRow("X", "confirmed", "same", False, reached(0, 5, 4, 6, 7, 8))]
-    stages = {s.label: s for s in figures.from_rows(rows).stages}
+    stages = {s.label: s for s in from_rows(rows).stages}
     assert stages["Matching"].cases == 0 and stages["Matching"].median_days is None
 
 

@@ -12,7 +12,6 @@ from clinic.mail.models import OutboxMessage
 from clinic.outcomes import services
 from clinic.outcomes.figures import TO_OPINION
 from clinic.outcomes.models import Decision
-from tests import factories
 
 
 def audited(session, action: str, entity: str, entity_id=None) -> list[AuditEvent]:
