@@ -40,10 +40,10 @@ def comparison(case_id: int):
     return _signed(case_id, lambda case, facts: _comparison_page(case, facts, forms.DecisionForm()))
 
 
-def _comparison_page(case, facts, form, status: int = 200):
+def _comparison_page(case, facts, form, status: int = 200, send_form=None):
     audit.record(current_user, "view", "opinion", facts.opinion.id, detail="comparison")
     named, email = services.first_doctor(case)
-    send_form = forms.SendReportForm(recipient=email or None)
+    send_form = send_form or forms.SendReportForm(recipient=email or None)
     return render_viewed("outcomes/comparison.html", case=case, facts=facts, form=form, send_form=send_form,
                          first_doctor=named), status
 
@@ -58,6 +58,9 @@ def decide(case_id: int):
             services.record_decision(current_user, case, form.choice.data, form.note.data)
         except services.OutcomeError as error:
             db.session.rollback()
+            if services.decision_of(case) is not None:  # recorded meanwhile: the form is no longer on the page
+                flash(str(error), "warning")
+                return redirect(url_for("outcomes.comparison", case_id=case.id))
             form.choice.errors = [*form.choice.errors, str(error)]
         else:
             db.session.commit()
@@ -95,18 +98,18 @@ def send_report(case_id: int):
     if not case.consent_to_contact_first_doctor:
         deny("report_send", case.id)  # the action does not exist without the patient's consent
     form = forms.SendReportForm()
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
-    else:
+    if form.validate_on_submit():
         try:
             services.send_report(current_user, case, form.recipient.data.strip())
         except services.OutcomeError as error:
             db.session.rollback()
-            flash(str(error), "danger")
+            form.recipient.errors = [*form.recipient.errors, str(error)]
         else:
             db.session.commit()
             flash("The first doctor was sent a private link to the report.", "success")
-    return redirect(url_for("outcomes.comparison", case_id=case.id, _anchor="send-heading"))
+            return redirect(url_for("outcomes.comparison", case_id=case.id, _anchor="send-heading"))
+    # The refusal beside the address, which stays as typed.
+    return _signed(case_id, lambda case, facts: _comparison_page(case, facts, forms.DecisionForm(), 422, form))
 
 
 @bp.get(services.REPORT_PATH + "<token>")

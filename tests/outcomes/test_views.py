@@ -220,3 +220,21 @@ def test_the_dashboard_counts_the_opinions_signed_in_the_chosen_period(client_as
     assert "Last 12 months: 1 signed opinion." in coordinator.get("/outcomes").get_data(as_text=True)
     assert "All time: 1 signed opinion." in coordinator.get("/outcomes?period=all").get_data(as_text=True)
     assert "Last 12 months" in coordinator.get("/outcomes?period=<script>").get_data(as_text=True)
+
+
+def test_a_refused_address_is_named_beside_its_field_and_stays_as_typed(client_as, signed_case):
+    case = signed_case()
+    response = client_as("coordinator").post(f"/cases/{case.id}/report/send", data={"recipient": "not an address"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    field = re.search(r'<input[^>]*id="recipient"[^>]*>', html).group(0)
+    assert re.search(r'aria-describedby="[^"]*recipient-error', field) and 'value="not an address"' in field
+    assert 'id="recipient-error"' in html
+
+
+def test_a_second_decision_is_told_why_it_was_refused(client_as, signed_case, users):
+    case = signed_case()
+    services.record_decision(users["coordinator"], case, "follow_second")
+    response = client_as("coordinator").post(f"/cases/{case.id}/decision", data={"choice": "follow_first"},
+                                             follow_redirects=True)
+    assert "already recorded" in response.get_data(as_text=True)
