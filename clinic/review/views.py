@@ -29,7 +29,10 @@ def home():
 @bp.get("/specialist/cases/<int:case_id>")
 @roles_required(SPECIALIST)
 def case(case_id: int):
-    assignment = assigned(case_id)
+    return _case_page(assigned(case_id), forms.AddendumForm())
+
+
+def _case_page(assignment, addendum_form, status: int = 200):
     found = assignment.case
     audit.record(current_user, "view", "case", found.id, detail="review workspace")
     opinion = services.opinion_for(assignment)
@@ -37,7 +40,7 @@ def case(case_id: int):
                          documents=viewer.verified_documents(found.id), display=viewer.display,
                          appointment=scheduling.active_appointment(found) or scheduling.latest_appointment(found),
                          icd10_description=icd10.describe(found.icd10_code),
-                         addendum_form=forms.AddendumForm())
+                         addendum_form=addendum_form), status
 
 
 @bp.route("/specialist/cases/<int:case_id>/opinion", methods=["GET", "POST"])
@@ -92,18 +95,17 @@ def _show(form, error: services.OpinionError) -> int:
 def addendum(case_id: int):
     assignment = assigned(case_id)
     form = forms.AddendumForm()
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
-    else:
+    if form.validate_on_submit():
         try:
             services.add_addendum(current_user, assignment, form.text.data)
         except services.OpinionError as error:
             db.session.rollback()
-            flash(error.message, "danger")
+            form.text.errors = [*form.text.errors, error.fields.get("text", error.message)]
         else:
             db.session.commit()
             flash("Addendum signed and added to the opinion.", "success")
-    return redirect(url_for("review.case", case_id=case_id, _anchor="opinion-heading"))
+            return redirect(url_for("review.case", case_id=case_id, _anchor="opinion-heading"))
+    return _case_page(assignment, form, 422)  # the refusal beside the text, which stays as typed
 
 
 @bp.get("/specialist/documents/<int:document_id>")

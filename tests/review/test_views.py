@@ -193,3 +193,14 @@ def test_a_withdrawn_or_cancelled_case_is_no_longer_the_specialists_to_read(clie
     session.flush()
     assert specialist.get(f"/specialist/cases/{case.id}").status_code == 404
     assert case.reference not in specialist.get("/specialist/cases").get_data(as_text=True)
+
+
+def test_a_refused_addendum_is_named_beside_its_field_and_kept(client_as, signed_case):
+    from clinic.review.services import MAX_TEXT
+
+    case = signed_case()
+    text = "Receptor status confirmed. " * (MAX_TEXT // 20)
+    response = client_as("specialist").post(f"/specialist/cases/{case.id}/addenda", data={"text": text})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="text-error"' in html and "Receptor status confirmed. Receptor" in html
