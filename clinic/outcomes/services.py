@@ -2,7 +2,6 @@
 sending to the first doctor, the dashboard's figures. They flush and audit, never commit."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,7 +20,7 @@ from clinic.outcomes import figures
 from clinic.outcomes.comparison import Comparison, FirstOpinion, SecondOpinion, compare
 from clinic.outcomes.models import Decision, ReportLink
 from clinic.outcomes.vocabulary import CHOICES
-from clinic.records.links import token_hash
+from clinic.records.links import new_token, public_url, token_hash, well_formed
 from clinic.review.models import Opinion
 from clinic.review.services import signed_opinion
 
@@ -111,7 +110,7 @@ def send_report(actor, case: Case, recipient: str) -> ReportLink:
     if signed_opinion(case) is None:
         raise OutcomeError("The report is ready once the specialist has signed the opinion.")
     workflow.claim(case)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     link = ReportLink(case_id=case.id, token_hash=token_hash(token), recipient=recipient,
                       created_by_id=getattr(actor, "id", None),
                       expires_at=utcnow() + timedelta(days=REPORT_LINK_DAYS))
@@ -119,7 +118,7 @@ def send_report(actor, case: Case, recipient: str) -> ReportLink:
     db.session.flush()
     named, _ = first_doctor(case)
     clinic = current_app.config["CLINIC_NAME"]
-    address = current_app.config["PUBLIC_URL"].rstrip("/") + REPORT_PATH + token
+    address = public_url(REPORT_PATH, token)
     enqueue(recipient, f"Second-opinion report for case {case.reference}",
             f"Dear {named.name if named else 'Doctor'},\n\nWith your patient's consent, {clinic} shares the "
             f"second-opinion report for case {case.reference}. It opens at this private link until "
@@ -132,7 +131,7 @@ def send_report(actor, case: Case, recipient: str) -> ReportLink:
 
 
 def resolve_report_link(token: str) -> ReportLink | None:
-    if not token or len(token) > 100:
+    if not well_formed(token):
         return None
     link = db.session.scalar(sa.select(ReportLink).where(ReportLink.token_hash == token_hash(token)))
     if link is None or link.expires_at <= utcnow() or not link.case.consent_to_contact_first_doctor:

@@ -28,22 +28,33 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> str:
+    """A private link's token: shown once, only its token_hash is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def well_formed(token: str | None) -> bool:
+    """Whether `token` could be one of ours (anything else is refused before the database is asked)."""
+    return bool(_TOKEN_SHAPE.match(token or ""))
+
+
+def public_url(path: str, token: str) -> str:
+    """The address a link opens, for mail that leaves the clinic."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path + token
+
+
 def issue_link(actor, case: Case) -> str:
     """A new link for the case; returns the token (shown once, in the email)."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     days = current_app.config["UPLOAD_LINK_DAYS"]
     db.session.add(UploadLink(case=case, token_hash=token_hash(token), expires_at=utcnow() + timedelta(days=days),
                               created_by_id=getattr(actor, "id", None)))
     return token
 
 
-def link_url(token: str) -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/") + LINK_PATH + token
-
-
 def resolve_link(token: str) -> UploadLink | None:
     """The link for this token while it is valid (unexpired, its case still open), else None."""
-    if not _TOKEN_SHAPE.match(token or ""):
+    if not well_formed(token):
         return None
     link = db.session.scalar(sa.select(UploadLink).where(UploadLink.token_hash == token_hash(token)))
     if link is None or link.expires_at <= utcnow() or not link.case.is_open:
@@ -69,7 +80,7 @@ def email_link(actor, case: Case, items: list[RecordItem]) -> None:
             f"To prepare your second opinion, our specialist needs to see your full record, not summaries. "
             f"Please send us:\n\n{wanted}\n\n"
             f"You can upload the files here (PDF, photos as JPEG or PNG, DICOM images, or plain text):\n\n"
-            f"  {link_url(token)}\n\n"
+            f"  {public_url(LINK_PATH, token)}\n\n"
             f"The link is private to you and works for {days} days. You do not need an account.\n"
             f"Your patient portal, the clinic or hospital that treated you, or your health app "
             f"can give you copies of these records.\n\n"

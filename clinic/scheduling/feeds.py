@@ -4,8 +4,6 @@ Issuing a new feed revokes the old one, so a leaked URL is closed by making a ne
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,15 +11,12 @@ import sqlalchemy as sa
 from clinic import audit
 from clinic.database import utcnow
 from clinic.extensions import db
+from clinic.records.links import new_token, token_hash, well_formed
 from clinic.scheduling import invites
 from clinic.scheduling.models import Appointment, CalendarFeed
 from clinic.scheduling.notices import invite_for
 
 PAST_DAYS = 30  # a feed shows the last month and everything ahead
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def active_feed(specialist_id: int) -> CalendarFeed | None:
@@ -32,8 +27,8 @@ def active_feed(specialist_id: int) -> CalendarFeed | None:
 def issue_feed(actor, specialist) -> str:
     """A new subscription token for the specialist (shown once); any earlier one stops working."""
     revoke_feed(actor, specialist)
-    token = secrets.token_urlsafe(32)
-    feed = CalendarFeed(specialist_id=specialist.id, token_hash=_hash(token), created_by_id=getattr(actor, "id", None))
+    token = new_token()
+    feed = CalendarFeed(specialist_id=specialist.id, token_hash=token_hash(token), created_by_id=getattr(actor, "id", None))
     db.session.add(feed)
     db.session.flush()
     audit.record(actor, "create", "calendar_feed", feed.id, detail=f"specialist={specialist.id}")
@@ -51,9 +46,9 @@ def revoke_feed(actor, specialist) -> bool:
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:
-    if not token or len(token) > 100:
+    if not well_formed(token):
         return None
-    return db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token),
+    return db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token),
                                                            CalendarFeed.revoked_at.is_(None)))
 
 
