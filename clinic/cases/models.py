@@ -78,6 +78,11 @@ class Case(db.Model):
         return next((c for c in self.clinicians if c.role == role), None)
 
     @property
+    def first_doctor(self) -> "CaseClinician | None":
+        """The doctor of the first opinion: the first-opinion clinician when named, else the referring one."""
+        return self.named("first_opinion") or self.named("referring")
+
+    @property
     def is_open(self) -> bool:
         return self.status not in ("closed", "withdrawn", "cancelled")
 

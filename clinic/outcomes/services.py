@@ -12,7 +12,7 @@ from clinic import audit
 from clinic.cases import milestones, workflow
 from clinic.cases.models import Case, CaseClinician, CaseMilestones
 from clinic.database import is_loaded, utcnow
-from clinic.directory.models import Clinician, Subspecialty
+from clinic.directory.models import Subspecialty
 from clinic.extensions import db
 from clinic.mail.outbox import enqueue
 from clinic.matching.models import Assignment
@@ -93,10 +93,8 @@ def report_facts(case: Case) -> ReportFacts | None:
 
 def first_doctor(case: Case) -> tuple[CaseClinician | None, str]:
     """The first-opinion doctor (or the referring one) and their address in the directory, if any."""
-    named = case.named("first_opinion") or case.named("referring")
-    if named is None or named.clinician_id is None:
-        return named, ""
-    return named, db.session.scalar(sa.select(Clinician.email).where(Clinician.id == named.clinician_id)) or ""
+    named = case.first_doctor
+    return named, (named.clinician.email or "") if named is not None and named.clinician is not None else ""
 
 
 def send_report(actor, case: Case, recipient: str) -> ReportLink:

@@ -70,7 +70,7 @@ def add_item(actor, case: Case, kind: str, label: str | None = None, required: b
 
 def first_doctor_names(case: Case) -> list[str]:
     """The first doctor (the first-opinion clinician, else the referring one) and their organization."""
-    named = case.named("first_opinion") or case.named("referring")
+    named = case.first_doctor
     return [n for n in (named.name, named.organization) if n] if named else []
 
 
