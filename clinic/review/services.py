@@ -178,13 +178,20 @@ def missing_to_sign(opinion: Opinion, questions: list[CaseQuestion]) -> dict[str
     return missing
 
 
-def save_draft(actor, assignment: Assignment, facts: OpinionFacts) -> Opinion:
-    """Create or update the specialist's draft; allowed from acceptance until signing."""
-    case = assignment.case
+def _unsigned(assignment: Assignment) -> Opinion | None:
+    """The specialist's opinion on the case while it is a draft (None before one is saved); a signed
+    one is refused: it never changes."""
     opinion = opinion_for(assignment)
     if opinion is not None and opinion.is_signed:
         raise OpinionSigned(f"This opinion was signed on {opinion.signed_at:%Y-%m-%d}; it cannot be changed. "
                             "Add an addendum instead.")
+    return opinion
+
+
+def save_draft(actor, assignment: Assignment, facts: OpinionFacts) -> Opinion:
+    """Create or update the specialist's draft; allowed from acceptance until signing."""
+    case = assignment.case
+    opinion = _unsigned(assignment)
     if assignment.status != "accepted" or case.status not in DRAFTING:
         raise OpinionError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                            "an opinion can be written from acceptance until it is signed.")
@@ -218,10 +225,7 @@ def save_draft(actor, assignment: Assignment, facts: OpinionFacts) -> Opinion:
 def sign_opinion(actor, assignment: Assignment, facts: OpinionFacts | None = None) -> Opinion:
     """Save the last changes, check the opinion is complete and the consultation held, and sign it."""
     case = assignment.case
-    existing = opinion_for(assignment)
-    if existing is not None and existing.is_signed:
-        raise OpinionSigned(f"This opinion was signed on {existing.signed_at:%Y-%m-%d}; it cannot be changed. "
-                            "Add an addendum instead.")
+    existing = _unsigned(assignment)
     if case.status != "consulted" or assignment.status != "accepted":
         raise NotReadyToSign("The opinion can be signed once the consultation has been held (the coordinator "
                              "marks it held). Save it as a draft until then.")
