@@ -101,6 +101,7 @@ def _no_rate_limits():
     limiter.enabled = True
 
 
+@pytest.mark.sweep
 def test_every_change_made_through_a_form_or_the_api_is_audited(app, users, every_stage, session, _no_rate_limits):
     """Each form the pages render, submitted as the page fills it, and each API call with a valid body:
     when data changed, an audit row names the user (none for the patient's link), the action, the entity

@@ -155,6 +155,7 @@ def _submit(client, form, payload):
                  content_type="multipart/form-data" if form.files else None)
 
 
+@pytest.mark.sweep
 def test_every_form_survives_hostile_values(app, every_stage, clients, session):
     session.flush()
     forms = crawl(app, clients, _pages(app, every_stage, session))
@@ -183,6 +184,7 @@ def test_every_form_survives_hostile_values(app, every_stage, clients, session):
     assert failures == []
 
 
+@pytest.mark.sweep
 def test_every_page_survives_a_hostile_query_string(app, every_stage, clients, session):
     session.flush()
     failures = []
@@ -251,6 +253,7 @@ def _bearer(stage, role) -> dict:
     return {"Authorization": "Bearer " + stage["tokens"][role]}
 
 
+@pytest.mark.sweep
 def test_every_api_endpoint_survives_hostile_json(app, every_stage, session):
     session.flush()
     bodies = _api_bodies(every_stage)

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from clinic.cases import icd10
@@ -100,6 +101,7 @@ def mail_texts(app) -> list[tuple[str, str]]:
     return texts
 
 
+@pytest.mark.sweep
 def test_no_condition_or_treatment_in_any_url_log_line_email_or_invite(app, session, caplog):
     caplog.set_level(logging.DEBUG, logger="clinic")
     caplog.set_level(logging.DEBUG, logger="werkzeug")

@@ -127,6 +127,7 @@ def test_strong_passphrases_up_to_128_characters_are_accepted(client_as, session
     assert response.status_code == 200
 
 
+@pytest.mark.sweep
 def test_every_form_refuses_a_post_without_its_csrf_token(app, users, every_stage, session):
     """Every form the pages render, posted without its token: refused (400), nothing changed."""
     from tests.security.fuzz import baseline, crawl, data_fingerprint
