@@ -7,31 +7,19 @@ from pathlib import Path
 
 from flask import Flask
 
+from clinic import (admin, api, auth, cases, cli, coverage, directory, mail, matching, outcomes, records, review,
+                    scheduling, security, web, wiring)
 from clinic import config as settings
 from clinic.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-# Packages in workflow order; each exposes a blueprint `bp` in its views module.
-BLUEPRINTS = (
-    "clinic.auth.views",
-    "clinic.audit.views",
-    "clinic.directory.views",
-    "clinic.cases.views",
-    "clinic.records.views",
-    "clinic.coverage.views",
-    "clinic.matching.views",
-    "clinic.scheduling.views",
-    "clinic.scheduling.availability_views",
-    "clinic.review.views",
-    "clinic.outcomes.views",
-    "clinic.mail.views",
-    "clinic.api.views",
-)
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The clinic, stage by stage: each package's init_app adds its pages, the workflow guards it
+    owns and its places in earlier stages (case-page panels, queue flags, navigation, commands)."""
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if config and config.get("TESTING"):
@@ -47,20 +35,24 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
-
     _import_models()
-    from importlib import import_module
 
-    for name in BLUEPRINTS:
-        app.register_blueprint(import_module(name).bp)
-
-    from clinic import errors, security, web
-    from clinic.cli import register_commands
-
-    errors.register(app)
-    security.register(app)
-    web.register(app)
-    register_commands(app)
+    wiring.init_app(app)     # the registries the stages below fill
+    security.init_app(app)   # at the door: body limits, NUL characters, security headers
+    web.init_app(app)        # the page shell: navigation, error pages, times on the reader's clock
+    auth.init_app(app)       # sign-in, sessions, API tokens
+    admin.init_app(app)      # staff accounts and the audit log
+    mail.init_app(app)       # the outbox, delivered after commit
+    directory.init_app(app)  # clinicians, organizations, ties, plans; the roster import
+    cases.init_app(app)      # 1. intake, the workflow, the work queue, the case page
+    records.init_app(app)    # 2. records checklist and the gate to matching
+    coverage.init_app(app)   # 2. insurance checks
+    matching.init_app(app)   # 3. the independent specialist
+    scheduling.init_app(app)  # 4. openings, bookings, invites
+    review.init_app(app)     # 5. the specialist's review and opinion
+    outcomes.init_app(app)   # 6. comparison, decision, report, dashboard
+    api.init_app(app)        # the JSON API over stages 1-6
+    cli.init_app(app)        # whole-clinic commands: demo, users, outbox, bench
     _quiet_logs(app)
     return app
 

@@ -10,12 +10,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from clinic.bench.command import bench_command
-from clinic.directory.cli import directory
 from clinic.extensions import db
 
 users = click.Group("users", help="Create accounts and API tokens.")
 outbox = click.Group("outbox", help="Deliver queued mail.")
-availability = click.Group("availability", help="Specialists' weekly openings.")
 
 
 @click.command("demo")
@@ -97,32 +95,9 @@ def send_command(limit, include_waiting):
         sys.exit(1)
 
 
-@availability.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@with_appcontext
-def import_availability_command(path):
-    """Upsert weekly openings from an availability.csv (all or nothing; errors name file, line and column).
-    `directory import DIR` takes the same file along with the rest of the roster."""
-    from pathlib import Path
-
-    from clinic.scheduling.roster import RosterError, import_availability
-
-    try:
-        counts = import_availability(None, Path(path).read_bytes().decode("utf-8", errors="replace"))
-    except RosterError as error:
-        db.session.rollback()
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
-    db.session.commit()
-    click.echo(f"availability.csv: {counts}")
-
-
-COMMANDS = [demo_command, users, outbox, directory, availability, bench_command]
-
-
-def register_commands(app) -> None:
-    for command in COMMANDS:
+def init_app(app) -> None:
+    """The commands of the whole clinic (each stage adds its own groups: directory, availability)."""
+    for command in (demo_command, users, outbox, bench_command):
         app.cli.add_command(command)
 
 

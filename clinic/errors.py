@@ -1,56 +1,49 @@
-"""Error pages and JSON errors that say what to do next and leak nothing."""
+"""The one family of refusals every stage raises, and the JSON error body the API contract promises.
+
+A service refuses with a DomainError (or a stage's subclass of it): a sentence for the person who
+asked, the field it concerns, and the HTTP status the API answers with. Views show the sentence
+beside the field (web.attempt); the API's one handler turns it into JSON (api.blueprint).
+"""
 from __future__ import annotations
 
-from flask import current_app, render_template, request
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from flask import jsonify, request
 
-from clinic.api.errors import json_error
-from clinic.auth.access import is_api_request
-from clinic.extensions import db
-
-MESSAGES = {
-    400: "The request could not be understood. Go back and try again.",
-    401: "Sign in to continue.",
-    403: "Your role does not give access to this page.",
-    404: "There is nothing here, or you do not have access to it.",
-    405: "This address does not accept that kind of request.",
-    409: "Someone else changed this record while you were working. Reload the page and try again.",
-    413: "The file or form is larger than the limit. Send a smaller one.",
-    422: "Some fields are missing or invalid.",
-    429: "Too many attempts. Wait a minute, then try again.",
-    500: "Something went wrong on our side. Your change was not saved; try again in a moment.",
-}
+MAX_JSON = 1024 * 1024  # the largest JSON body the API reads
 
 
-def register(app) -> None:
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):
-        return _render(error.code or 500, error)
+class DomainError(Exception):
+    """A refused operation, worded for the user; `field` names the input at fault (None: the whole
+    request); `fields` maps further inputs to their own sentences; `status` is the API's answer
+    (409 the state does not allow it, 422 the input is wrong, 404 nothing there, 503 try again)."""
 
-    @app.errorhandler(StaleDataError)
-    def _stale(error):
-        db.session.rollback()
-        return _render(409, error)
+    status = 409
 
-    @app.errorhandler(Exception)
-    def _unexpected(error):
-        db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
-        return _render(500, error)
+    def __init__(self, message: str, field: str | None = None, status: int | None = None,
+                 fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.fields = dict(fields or {})
+        if status is not None:
+            self.status = status
+
+    def field_errors(self) -> dict[str, list[str]]:
+        """Every input at fault with its sentences (the API's `fields`)."""
+        found = {name: list(messages) for name, messages in self.fields.items()}
+        if self.field and self.field not in found:
+            found[self.field] = [self.message]
+        return found
 
 
-def _render(status: int, error):
-    message = MESSAGES.get(status, "The request could not be completed.")
-    if status == 413:
-        limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = f"The upload is larger than the {limit} MB limit. Send a smaller file."
-    if is_api_request():
-        return json_error(status, message)
-    if status == 429 and request.endpoint == "auth.login":
-        from clinic.auth.forms import LoginForm
+def is_api_request() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
 
-        form = LoginForm()
-        form.password.errors = ["Too many failed sign-in attempts. Wait a minute, then try again."]
-        return render_template("auth/login.html", form=form), 429
-    return render_template("error.html", status=status, message=message), status
+
+def json_error(status: int, message: str, fields: dict | None = None):
+    """The API's error body: {"error": "...", "fields": {"name": ["message"]}}; never HTML."""
+    body = {"error": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response

@@ -7,9 +7,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from werkzeug.datastructures import ImmutableMultiDict
 
-from clinic.api.blueprint import MAX_JSON
-from clinic.api.errors import json_error
-from clinic.auth.access import is_api_request
+from clinic.errors import MAX_JSON, is_api_request, json_error
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -54,7 +52,7 @@ def _refuse(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
-def register(app) -> None:
+def init_app(app) -> None:
     production = app.config["CLINIC_ENV"] == "production"
 
     @app.before_request

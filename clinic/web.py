@@ -1,25 +1,45 @@
-"""What every page needs: navigation by role, template filters, mail delivery after commit."""
+"""The page shell every stage's pages share: navigation by role, times on the reader's clock, a page
+of patient data rendered with the audit row of its viewing, error pages that leak nothing, and
+`attempt`, the one way a view runs a change (commit on success, the refusal beside its field)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import Flask, current_app, flash, render_template, request
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
 
 from clinic.auth.access import public
-from clinic.auth.models import ADMIN, COORDINATOR, SPECIALIST
-from clinic.cases.vocabulary import CHANNELS, LANGUAGES, QUESTION_CATEGORIES, REASONS, URGENCIES, reason_label
-from clinic.cases.workflow import STATUS_LABELS, waiting_for
+from clinic.errors import DomainError, is_api_request, json_error
 from clinic.extensions import db
-from clinic.mail.outbox import register_delivery
+from clinic.wiring import wiring
 
-# (endpoint, label) per role; a later stage appends its own entries.
-NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    COORDINATOR: [("cases.queue", "Work queue"), ("cases.new_case", "New request")],
-    SPECIALIST: [],
-    ADMIN: [("auth.users", "Users"), ("audit.index", "Audit log")],
+T = TypeVar("T")
+
+MESSAGES = {
+    400: "The request could not be understood. Go back and try again.",
+    401: "Sign in to continue.",
+    403: "Your role does not give access to this page.",
+    404: "There is nothing here, or you do not have access to it.",
+    405: "This address does not accept that kind of request.",
+    409: "Someone else changed this record while you were working. Reload the page and try again.",
+    413: "The file or form is larger than the limit. Send a smaller one.",
+    422: "Some fields are missing or invalid.",
+    429: "Too many attempts. Wait a minute, then try again.",
+    500: "Something went wrong on our side. Your change was not saved; try again in a moment.",
 }
+
+
+def add_navigation(app: Flask, role: str, endpoint: str, label: str, order: int) -> None:
+    """A link in the navigation of everyone holding `role`, placed by `order` (smallest first)."""
+    entries = wiring(app).navigation.setdefault(role, [])
+    entries.append((order, endpoint, label))
+    entries.sort()
 
 
 def render_viewed(template: str, **context) -> str:
@@ -38,6 +58,53 @@ def render_viewed(template: str, **context) -> str:
     finally:
         session.expire_on_commit = True
     return page
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    """What a view's change came to: the service's result, or its refusal (already shown)."""
+
+    value: T | None = None
+    refusal: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def status(self) -> int:
+        """The page's status when it is shown again: 200, or the refusal's (422, 409...)."""
+        return 200 if self.refusal is None else self.refusal.status
+
+
+def attempt(change: Callable[[], T], form=None, success: str | Callable[[T], str] | None = None) -> Attempt[T]:
+    """Run one service call for a view: commit and flash `success` when it is done; when the service
+    refuses, roll back and show its sentence beside the form's field it names (flashed when the form
+    has no such field)."""
+    try:
+        value = change()
+    except DomainError as refusal:
+        db.session.rollback()
+        refuse(refusal, form)
+        return Attempt(refusal=refusal)
+    db.session.commit()
+    if success:
+        flash(success(value) if callable(success) else success, "success")
+    return Attempt(value=value)
+
+
+def refuse(refusal: DomainError, form=None) -> None:
+    """Show a refusal where the user will look: beside its fields, the rest at the top of the page."""
+    loose, shown = [], False
+    for name, messages in refusal.field_errors().items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*(field.errors or []), *messages]
+            shown = True
+        else:
+            loose.extend(messages)
+    if loose or not shown:
+        flash(" ".join(loose) or refusal.message, "danger")
 
 
 def user_zone() -> ZoneInfo:
@@ -59,20 +126,46 @@ def health():
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
-def register(app) -> None:
-    register_delivery(app)
+def error_page(status: int, message: str | None = None):
+    """The answer to a refused request: JSON for the API, a page that says what to do next otherwise."""
+    message = message or MESSAGES.get(status, "The request could not be completed.")
+    if is_api_request():
+        return json_error(status, message)
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
     app.add_url_rule("/healthz", "health", health)
     app.add_template_filter(local_time, "local_time")
-    app.add_template_filter(reason_label, "reason_label")
     app.add_template_filter(lambda mapping, **changes: {**mapping, **changes}, "combine")
-    app.add_template_global(waiting_for, "waiting_for")
     app.add_template_global(user_zone, "user_zone")
 
     @app.context_processor
-    def _vocabulary():
-        nav = NAVIGATION.get(current_user.role, []) if current_user.is_authenticated else []
-        return {
-            "navigation": nav, "clinic_name": app.config["CLINIC_NAME"], "STATUS_LABELS": STATUS_LABELS,
-            "REASONS": REASONS, "URGENCIES": URGENCIES, "CHANNELS": CHANNELS,
-            "QUESTION_CATEGORIES": QUESTION_CATEGORIES, "LANGUAGES": LANGUAGES,
-        }
+    def _shell():
+        entries = wiring().navigation.get(current_user.role, []) if current_user.is_authenticated else []
+        return {"navigation": [(endpoint, label) for _, endpoint, label in entries], "clinic_name": app.config["CLINIC_NAME"]}
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        status = error.code or 500
+        if status == 413:
+            limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            return error_page(413, f"The upload is larger than the {limit} MB limit. Send a smaller file.")
+        return error_page(status)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error):
+        db.session.rollback()
+        return error_page(409)
+
+    @app.errorhandler(DomainError)
+    def _refused(error: DomainError):
+        """A refusal no view caught (the API's own handler answers its routes): its sentence, its status."""
+        db.session.rollback()
+        return error_page(error.status, error.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        return error_page(500)

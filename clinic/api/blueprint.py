@@ -1,29 +1,22 @@
-"""The API v1 blueprint: bearer-token auth (see auth.access), JSON bodies and JSON errors."""
+"""The API v1 blueprint: bearer-token auth (see auth.access), JSON bodies, and the one place a
+refusal of any stage becomes the JSON error the API promises."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from pydantic import ValidationError
 
-from clinic.api.errors import ApiError, field_errors, json_error
-from clinic.cases import workflow
-from clinic.extensions import csrf, db
+from clinic.api.errors import ApiError, field_errors
+from clinic.errors import MAX_JSON, DomainError, json_error
+from clinic.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
-
-MAX_JSON = 1024 * 1024
 
 
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return json_error(error.status, error.message, error.fields)
-
-
-@bp.errorhandler(workflow.WorkflowError)
-def _refused_move(error: workflow.WorkflowError):
-    """A move the workflow refuses (the case is not ready for it): 409 with the reason."""
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError):
+    """Any refusal (a move the workflow refuses, a slot taken, a bad field): nothing of the attempt is kept."""
     db.session.rollback()
-    return json_error(409, str(error))
+    return json_error(error.status, error.message, error.field_errors() or None)
 
 
 def created(body: dict, location: str | None = None):

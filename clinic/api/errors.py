@@ -1,25 +1,15 @@
-"""JSON errors for the API: {"error": "...", "fields": {"name": ["message"]}}; never HTML."""
+"""What the API refuses before any service runs (a body that is not JSON, a field of the wrong
+shape), in the same family as the services' refusals: one handler answers them all."""
 from __future__ import annotations
 
-from flask import jsonify
 from pydantic import ValidationError
 
+from clinic.errors import DomainError
 
-class ApiError(Exception):
+
+class ApiError(DomainError):
     def __init__(self, status: int, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.fields = fields or {}
-
-
-def json_error(status: int, message: str, fields: dict | None = None):
-    body = {"error": message}
-    if fields:
-        body["fields"] = fields
-    response = jsonify(body)
-    response.status_code = status
-    return response
+        super().__init__(message, status=status, fields=fields)
 
 
 _PYDANTIC_MESSAGES = {

@@ -8,7 +8,6 @@ from flask_login import current_user
 from pydantic import StringConstraints
 
 from clinic import audit
-from clinic.api.errors import ApiError
 from clinic.api.schemas import Strict
 from clinic.api.blueprint import bp, created, parse
 from clinic.api.serializers import assignment_document
@@ -27,12 +26,6 @@ class AssignmentIn(Strict):
 class DeclineIn(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     conflict: bool = False
-
-
-def _refused(error: services.MatchingError):
-    if isinstance(error, services.NotEligible):
-        return ApiError(422, str(error), {"npi": error.reasons or [str(error)]})
-    return ApiError(409, str(error))
 
 
 @bp.get("/requests/<int:case_id>/matches")
@@ -55,10 +48,7 @@ def matches(case_id: int):
 def propose(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
     body = parse(AssignmentIn)
-    try:
-        assignment = services.propose_specialist(current_user, case, body.npi, body.subspecialty)
-    except services.MatchingError as error:
-        raise _refused(error) from None
+    assignment = services.propose_specialist(current_user, case, body.npi, body.subspecialty)
     db.session.commit()
     return created(assignment_document(assignment))
 
@@ -67,10 +57,7 @@ def propose(case_id: int):
 @roles_required(SPECIALIST)
 def accept(assignment_id: int):
     assignment = own_assignment(assignment_id)
-    try:
-        services.accept_assignment(current_user, assignment)
-    except services.MatchingError as error:
-        raise _refused(error) from None
+    services.accept_assignment(current_user, assignment)
     db.session.commit()
     return jsonify(assignment_document(assignment) | {"case_status": assignment.case.status})
 
@@ -80,9 +67,6 @@ def accept(assignment_id: int):
 def decline(assignment_id: int):
     assignment = own_assignment(assignment_id)
     body = parse(DeclineIn)
-    try:
-        services.decline_assignment(current_user, assignment, body.reason, body.conflict)
-    except services.MatchingError as error:
-        raise _refused(error) from None
+    services.decline_assignment(current_user, assignment, body.reason, body.conflict)
     db.session.commit()
     return jsonify(assignment_document(assignment) | {"case_status": assignment.case.status})

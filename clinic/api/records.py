@@ -5,7 +5,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from clinic.api.blueprint import bp, created, parse
-from clinic.api.errors import ApiError, json_error
+from clinic.api.errors import ApiError
 from clinic.api.schemas import CoverageIn, RejectIn
 from clinic.api.serializers import coverage_document, file_document, record_document
 from clinic.auth.access import COORDINATOR, deny, roles_required
@@ -14,17 +14,9 @@ from clinic.cases.models import Case
 from clinic.coverage.services import record_check
 from clinic.extensions import db
 from clinic.records import services as records
-from clinic.records.errors import RecordError
 from clinic.records.gate import clinic_today
 from clinic.records.models import RecordItem
 from clinic.records.uploads import attach_document, item_for_kind
-
-
-@bp.errorhandler(RecordError)
-def _record_error(error: RecordError):
-    """Records and coverage refusals: nothing of the attempt is kept."""
-    db.session.rollback()
-    return json_error(error.status, error.message, {error.field: [error.message]} if error.field else None)
 
 
 @bp.post("/requests/<int:case_id>/documents")

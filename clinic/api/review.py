@@ -70,9 +70,8 @@ def submit_opinion(case_id: int):
             opinion = review.sign_opinion(current_user, assignment, body.facts())
         else:
             opinion = review.save_draft(current_user, assignment, body.facts())
-    except review.OpinionError as error:
-        db.session.rollback()
-        fields = {_api_field(name): [message] for name, message in error.fields.items()}
+    except review.OpinionError as error:  # the form's field names, as the API names them
+        fields = {_api_field(name): messages for name, messages in error.fields.items()}
         raise ApiError(error.status, error.message, fields) from None
     db.session.commit()
     return created(opinion_document(opinion) | {"case_status": assignment.case.status})
@@ -90,10 +89,6 @@ def _api_field(name: str) -> str:
 def record_decision(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
     body = parse(DecisionIn)
-    try:
-        decision = outcomes.record_decision(current_user, case, body.choice, body.note)
-    except outcomes.OutcomeError as error:
-        db.session.rollback()
-        raise ApiError(error.status, str(error)) from None
+    decision = outcomes.record_decision(current_user, case, body.choice, body.note)
     db.session.commit()
     return created(decision_document(decision) | {"case_status": case.status})

@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import AwareDatetime, StringConstraints
 
 from clinic.api.blueprint import bp, parse
-from clinic.api.errors import ApiError, json_error
+from clinic.api.errors import ApiError
 from clinic.api.schemas import Strict
 from clinic.api.serializers import appointment_document
 from clinic.auth.access import COORDINATOR, deny, roles_required
@@ -37,14 +37,6 @@ class MoveIn(Strict):
 
 class CancelIn(Strict):
     reason: Reason
-
-
-@bp.errorhandler(services.SchedulingError)
-def _refused(error: services.SchedulingError):
-    db.session.rollback()
-    if isinstance(error, services.NotAnOpenSlot):
-        return json_error(422, str(error), {"start": [str(error)]})
-    return json_error(409, str(error))
 
 
 def _specialist(npi: str) -> Clinician:

@@ -10,15 +10,12 @@ from sqlalchemy.exc import OperationalError
 from clinic import audit
 from clinic.auth.models import ADMIN, COORDINATOR, ROLES, SPECIALIST
 from clinic.auth.services import session_user, token_user
+from clinic.errors import is_api_request
 from clinic.extensions import db, login_manager
 
 __all__ = ["ADMIN", "COORDINATOR", "SPECIALIST", "roles_required", "public", "deny", "is_api_request"]
 
 PUBLIC = frozenset({"anonymous"})
-
-
-def is_api_request() -> bool:
-    return request.blueprint == "api" or request.path.startswith("/api/")
 
 
 def roles_required(*roles: str):
@@ -59,8 +56,7 @@ def deny(entity: str, entity_id, status: int = 404):
     abort(status)
 
 
-@login_manager.user_loader
-def _load_from_session(token: str):
+def load_from_session(token: str):
     if is_api_request():
         return None  # the API takes bearer tokens only, so a browser cookie cannot be replayed there
     user, ended = session_user(token)
@@ -71,8 +67,7 @@ def _load_from_session(token: str):
     return user
 
 
-@login_manager.request_loader
-def _load_from_token(req):
+def load_from_token(req):
     header = req.headers.get("Authorization", "")
     if not is_api_request() or not header.startswith("Bearer "):
         return None
@@ -92,8 +87,7 @@ def _commit_bookkeeping() -> None:
         db.session.rollback()
 
 
-@login_manager.unauthorized_handler
-def _unauthorized():
+def unauthorized():
     if is_api_request():
         response = jsonify(error="Authentication required: send 'Authorization: Bearer <token>'.")
         response.status_code = 401
@@ -113,5 +107,5 @@ def role_home(user) -> str:
     return {
         COORDINATOR: "cases.queue",
         SPECIALIST: "review.home",
-        ADMIN: "auth.users",
+        ADMIN: "admin.users",
     }[user.role]

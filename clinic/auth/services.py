@@ -12,6 +12,7 @@ from clinic import audit
 from clinic.auth.models import ROLES, SPECIALIST, ApiToken, User, UserSession
 from clinic.auth.passwords import check_password, hash_password, password_problem
 from clinic.database import utcnow
+from clinic.errors import DomainError
 from clinic.extensions import db
 
 TOKEN_PREFIX = "so_"
@@ -20,13 +21,10 @@ TOKEN_PREFIX = "so_"
 TOUCH_EVERY = timedelta(seconds=60)
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A refused account operation; `field` names the input at fault."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+    status = 422
 
 
 def digest(secret: str) -> str:
@@ -105,15 +103,15 @@ def create_user(actor, email: str, name: str, role: str, password: str | None = 
     """Create an account; returns it with its password (generated when not given)."""
     email = email.strip().lower()
     if role not in ROLES:
-        raise AccountError("role", f"Choose one of: {', '.join(ROLES)}.")
+        raise AccountError(f"Choose one of: {', '.join(ROLES)}.", field="role")
     if find_user(email):
-        raise AccountError("email", "An account with this email address already exists.")
+        raise AccountError("An account with this email address already exists.", field="email")
     if role == SPECIALIST and clinician is None:
-        raise AccountError("npi", "A specialist account needs the NPI of their directory record.")
+        raise AccountError("A specialist account needs the NPI of their directory record.", field="npi")
     password = password or generated_password()
     problem = password_problem(password, email, name)
     if problem:
-        raise AccountError("password", problem)
+        raise AccountError(problem, field="password")
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password),
                 clinician=clinician)
     db.session.add(user)
@@ -129,7 +127,7 @@ def generated_password() -> str:
 def set_password(actor, user: User, password: str) -> None:
     problem = password_problem(password, user.email, user.name)
     if problem:
-        raise AccountError("password", problem)
+        raise AccountError(problem, field="password")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     _end_all_sessions(user)
@@ -138,7 +136,7 @@ def set_password(actor, user: User, password: str) -> None:
 
 def set_active(actor, user: User, active: bool) -> None:
     if actor is not None and actor.id == user.id and not active:
-        raise AccountError("active", "You cannot deactivate your own account.")
+        raise AccountError("You cannot deactivate your own account.", field="active")
     user.active = active
     if not active:
         _end_all_sessions(user)
@@ -159,7 +157,7 @@ def _end_all_sessions(user: User) -> None:
 def issue_token(actor, user: User, name: str) -> str:
     """A new API token for the user; the plain value is returned once and stored hashed."""
     if not user.active:
-        raise AccountError("user", "Reactivate the account before issuing it a token.")
+        raise AccountError("Reactivate the account before issuing it a token.", field="user")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=(name.strip() or "API token")[:100],
                      token_hash=digest(secret), prefix=secret[:10])

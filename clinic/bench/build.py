@@ -19,7 +19,7 @@ from clinic.bench.measure import Figure
 from clinic.database import utcnow
 from clinic.directory.models import Clinician
 from clinic.extensions import db
-from clinic.matching.synthetic import write_roster
+from clinic.bench.roster import write_roster
 from clinic.scheduling.models import DayOff
 
 
@@ -96,7 +96,6 @@ def _rows(name: str, sizes: Sizes) -> int:
 
 def import_directory(sizes: Sizes) -> list[Figure]:
     """The roster CSVs of DESIGN.md section 9 through the real importer; rows per second."""
-    from clinic.directory import roster_files  # noqa: F401  (registers the CSV handlers)
     from clinic.directory.roster import import_roster
 
     with tempfile.TemporaryDirectory() as folder:

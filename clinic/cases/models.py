@@ -7,13 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.cases.vocabulary import CHANNELS, QUESTION_CATEGORIES, REASONS, URGENCIES
+from clinic.cases.workflow import ENDED_STATUSES, FORWARD_PATH, OPEN_STATUSES, CaseStatus
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
 
-STATUSES = (
-    "records_pending", "ready_to_match", "matched", "scheduled", "consulted",
-    "opinion_recorded", "closed", "withdrawn", "cancelled",
-)
+STATUSES = tuple(str(status) for status in CaseStatus)
 CLINICIAN_ROLES = ("referring", "first_opinion")
 
 
@@ -53,7 +51,7 @@ class Case(db.Model):
     payer: Mapped[str | None] = mapped_column(sa.String(120))
     plan_name: Mapped[str | None] = mapped_column(sa.String(120))
     member_id: Mapped[str | None] = mapped_column(sa.String(60))
-    status: Mapped[str] = mapped_column(sa.String(20), default="records_pending")
+    status: Mapped[str] = mapped_column(sa.String(20), default=str(CaseStatus.RECORDS_PENDING))
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -84,7 +82,7 @@ class Case(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in ("closed", "withdrawn", "cancelled")
+        return self.status not in ENDED_STATUSES
 
     @property
     def days_in_stage(self) -> int:
@@ -101,7 +99,7 @@ sa.Index("ix_cases_oldest", Case.urgency.desc(), Case.created_at, Case.id)
 # The open cases alone (a few percent of a clinic with years of history): the default queue, its
 # deep pages, its stage counts and flags walk these and never the archive. Queries must write the
 # statuses as literals (workflow.open_condition) for SQLite to see that the index applies.
-OPEN_WHERE = sa.text("status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES[:6])))
+OPEN_WHERE = sa.text("status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES)))
 sa.Index("ix_cases_open_newest", Case.urgency, Case.created_at, Case.id, Case.status,
          sqlite_where=OPEN_WHERE, postgresql_where=OPEN_WHERE)
 sa.Index("ix_cases_open_oldest", Case.urgency.desc(), Case.created_at, Case.id, Case.status,
@@ -163,8 +161,7 @@ class TimelineEntry(db.Model):
 
 
 # The statuses of the forward path whose first reaching is kept per case (the outcomes dashboard's stage times).
-MILESTONE_STATUSES = ("records_pending", "ready_to_match", "matched", "scheduled", "consulted", "opinion_recorded",
-                      "closed")
+MILESTONE_STATUSES = tuple(str(status) for status in FORWARD_PATH)
 
 
 class CaseMilestones(db.Model):

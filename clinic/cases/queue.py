@@ -1,7 +1,7 @@
 """The coordinator's work queue: cases by stage, filtered, most urgent and oldest first.
 
-Later stages add their own filters ("records overdue") with register_flag(); each
-is a SQL condition on Case, so the page stays a fixed number of queries.
+Later stages add their own filters ("records overdue") with add_flag() from their init_app;
+each is a SQL condition on Case, so the page stays a fixed number of queries.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import selectinload
 
 from clinic.cases.models import STATUSES, Case, CaseReason
@@ -18,6 +19,7 @@ from clinic.cases.workflow import OPEN_STATUSES, open_condition
 from clinic.database import utcnow
 from clinic.extensions import db
 from clinic.formkit import whole_number
+from clinic.wiring import wiring
 
 AGE_CHOICES = {"3": "Over 3 days", "7": "Over 7 days", "14": "Over 14 days", "30": "Over 30 days"}
 SORTS = {"newest": "Most urgent, newest first", "oldest": "Most urgent, waiting longest first"}
@@ -30,19 +32,23 @@ class Flag:
     condition: Callable[[], sa.ColumnElement[bool]]
 
 
-FLAGS: dict[str, Flag] = {}
-# Loader options for what the page reads of each case ("waiting for" runs every stage's guard):
-# each stage registers the relations its guard reads, so a page is one query per relation, not per case.
-LOADS: list[Callable[[], object]] = [lambda: selectinload(Case.reasons)]
+def add_flag(app: Flask, name: str, label: str, condition: Callable[[], sa.ColumnElement[bool]]) -> None:
+    wiring(app).queue_flags[name] = Flag(label, condition)
 
 
-def register_flag(name: str, label: str, condition: Callable[[], sa.ColumnElement[bool]]) -> None:
-    FLAGS[name] = Flag(label, condition)
+def add_load(app: Flask, option: Callable[[], object]) -> None:
+    """Load a relation with the page's cases (e.g. `lambda: selectinload(Case.assignments)`): each stage
+    adds the relations its guard reads ("waiting for" runs every stage's guard), so a page is one
+    query per relation, not per case."""
+    wiring(app).queue_loads.append(option)
 
 
-def register_load(option: Callable[[], object]) -> None:
-    """Load a relation with the page's cases (e.g. `lambda: selectinload(Case.assignments)`)."""
-    LOADS.append(option)
+def flags() -> dict[str, Flag]:
+    return wiring().queue_flags
+
+
+def _reasons():
+    return selectinload(Case.reasons)
 
 
 @dataclass
@@ -65,7 +71,7 @@ class QueueFilter:
             urgency=args.get("urgency", "") if args.get("urgency") in URGENCIES else "",
             reason=args.get("reason", "") if args.get("reason") in REASONS else "",
             age=args.get("age", "") if args.get("age") in AGE_CHOICES else "",
-            flag=args.get("flag", "") if args.get("flag") in FLAGS else "",
+            flag=args.get("flag", "") if args.get("flag") in flags() else "",
             sort=args.get("sort", "newest") if args.get("sort") in SORTS else "newest",
             page=min(whole_number(page, digits=18) or 1, MAX_PAGE),  # a huge number: the last page
         )
@@ -91,7 +97,7 @@ class QueueFilter:
         if self.age:
             found.append(Case.created_at < utcnow() - timedelta(days=int(self.age)))
         if self.flag:
-            found.append(FLAGS[self.flag].condition())
+            found.append(flags()[self.flag].condition())
         return found
 
 
@@ -126,7 +132,7 @@ def queue_page(filters: QueueFilter, page_size: int) -> QueuePage:
     # page 200 walks index entries, not 5,000 full rows.
     ids = sa.select(Case.id).where(*conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size)
     cases = db.session.scalars(
-        sa.select(Case).where(Case.id.in_(ids.scalar_subquery())).options(*(option() for option in LOADS))
+        sa.select(Case).where(Case.id.in_(ids.scalar_subquery())).options(_reasons(), *(option() for option in wiring().queue_loads))
         .order_by(*order)
     ).all()
     return QueuePage(cases, total, page, pages, counts, flagged)
@@ -143,8 +149,8 @@ def stage_counts() -> dict[str, int]:
 
 
 def flag_counts() -> dict[str, int]:
-    if not FLAGS:
+    if not flags():
         return {}
-    columns = [sa.func.count().filter(flag.condition()).label(name) for name, flag in FLAGS.items()]
+    columns = [sa.func.count().filter(flag.condition()).label(name) for name, flag in flags().items()]
     row = db.session.execute(sa.select(*columns).select_from(Case).where(open_condition())).one()
     return dict(row._mapping)

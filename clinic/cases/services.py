@@ -4,7 +4,6 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from blinker import Namespace
 from sqlalchemy.orm import selectinload
 
 from clinic import audit
@@ -14,11 +13,7 @@ from clinic.cases.models import Case, CaseClinician, CaseQuestion, CaseReason, P
 from clinic.database import utcnow
 from clinic.directory.models import Clinician
 from clinic.extensions import db
-
-signals = Namespace()
-# Sent inside the intake transaction; later stages add what every new case needs
-# (records adds its checklist) without this package knowing them.
-case_created = signals.signal("case-created")
+from clinic.wiring import wiring
 
 # What the case page shows of the request itself, loaded with it (one query per relation).
 PAGE_LOADS = (selectinload(Case.reasons), selectinload(Case.clinicians), selectinload(Case.questions),
@@ -63,7 +58,8 @@ def submit_request(actor, intake: Intake) -> Case:
     db.session.flush()
     milestones.reached(case.id, case.status, received.at)
     audit.record(actor, "create", "case", case.id, detail=f"channel={intake.channel}")
-    case_created.send(case, actor=actor)
+    for add_what_it_needs in wiring().case_created:  # records adds its checklist, in this transaction
+        add_what_it_needs(actor, case)
     workflow.advance(actor, case)
     db.session.flush()
     return case

@@ -10,7 +10,7 @@ from clinic.cases import forms, icd10, queue, services, workflow
 from clinic.cases.models import Case
 from clinic.cases.panels import panel_loads, panels_for
 from clinic.extensions import db, limiter
-from clinic.web import render_viewed
+from clinic.web import attempt, render_viewed
 
 bp = Blueprint("cases", __name__)
 QUEUE_FILTERS = "queue_filters"
@@ -54,7 +54,7 @@ def queue_view():
     session[QUEUE_FILTERS] = filters.as_args(page=1)
     page = queue.queue_page(filters, current_app.config["QUEUE_PAGE_SIZE"])
     audit.record(current_user, "view", "case_list", None, detail=f"page={page.page} n={len(page.cases)}")
-    return render_viewed("cases/queue.html", page=page, filters=filters, flags=queue.FLAGS,
+    return render_viewed("cases/queue.html", page=page, filters=filters, flags=queue.flags(),
                            age_choices=queue.AGE_CHOICES, sorts=queue.SORTS)
 
 
@@ -90,12 +90,8 @@ def end_case(case_id: int):
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
     else:
-        try:
-            services.end_case(current_user, found, form.outcome.data, form.reason.data)
-            db.session.commit()
-            flash(f"Case {found.reference} is now {workflow.STATUS_LABELS[found.status].lower()}.", "success")
-        except workflow.WorkflowError as error:
-            flash(str(error), "danger")
+        attempt(lambda: services.end_case(current_user, found, form.outcome.data, form.reason.data),
+                success=lambda _: f"Case {found.reference} is now {workflow.label(found.status).lower()}.")
     return redirect(url_for("cases.case", case_id=case_id))
 
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 from clinic import audit
 from clinic.auth.access import COORDINATOR, deny, roles_required
 from clinic.cases.models import Case
-from clinic.cases.panels import register_panel
 from clinic.coverage import services
 from clinic.coverage.forms import CoverageForm
 from clinic.coverage.status import coverage_missing, latest_check
@@ -20,12 +19,10 @@ from clinic.records.errors import RecordError
 bp = Blueprint("coverage", __name__)
 
 
-def _panel(case: Case, actor) -> dict:
+def panel_context(case: Case, actor) -> dict:
     return {"check": latest_check(case), "problems": coverage_missing(case), "results": RESULTS,
             "methods": CHECK_METHODS}
 
-
-register_panel("coverage", 20, "coverage/_panel.html", _panel)
 
 
 def _form(case: Case) -> tuple[CoverageForm, bool]:

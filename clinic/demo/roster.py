@@ -10,7 +10,6 @@ import csv
 import io
 
 from clinic.demo.directory import REFERRING, SPECIALISTS, _npi
-from clinic.directory import roster_files  # noqa: F401  (registers the CSV handlers)
 from clinic.directory.models import Clinician
 from clinic.directory.roster import import_roster
 from clinic.directory.services import set_active

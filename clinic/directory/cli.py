@@ -18,7 +18,6 @@ directory = click.Group("directory", help="The clinician directory: roster impor
 @with_appcontext
 def import_command(folder: Path):
     """Import the roster CSV files found in FOLDER (clinicians.csv, organizations.csv, ...)."""
-    from clinic.directory import roster_files  # noqa: F401  (registers the directory's files)
     from clinic.directory.roster import RosterError, import_roster
 
     files = {path.name: path.read_bytes() for path in sorted(folder.glob("*.csv"))}

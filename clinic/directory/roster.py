@@ -1,7 +1,7 @@
 """Roster import: the CSV files of shared/DESIGN.md section 9, all or nothing.
 
-A registry of file handlers (a later stage adds its own: scheduling's availability.csv):
-each handler checks its rows against the directory plus the files of the same
+File handlers come from each stage's init_app (add_roster_file: the directory's files, then
+scheduling's availability.csv); each handler checks its rows against the directory plus the files of the same
 import, then stores them with set-based upserts by natural key. Nothing is
 written unless every row of every file is valid; every problem is reported with
 its file, line and column. Re-importing the same files changes nothing.
@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import Flask
 
 from clinic import audit
 from clinic.database import begin_write
+from clinic.errors import DomainError
 from clinic.extensions import db
+from clinic.wiring import wiring
 
 INVALID = object()  # a cell that failed its check (its problem is already recorded)
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -36,8 +39,10 @@ class Problem:
         return f"{', '.join(where)}: {self.reason}"
 
 
-class RosterError(Exception):
+class RosterError(DomainError):
     """The import was refused; `problems` lists every one found, nothing was written."""
+
+    status = 422
 
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s) in the roster")
@@ -103,11 +108,17 @@ class RosterFile:
     store: Callable[[list, dict], Counts]        # records -> set-based upsert
 
 
-ROSTER_FILES: dict[str, RosterFile] = {}
+def add_roster_file(app: Flask, handler: RosterFile) -> None:
+    wiring(app).roster_files[handler.name] = handler
 
 
-def register_roster_file(handler: RosterFile) -> None:
-    ROSTER_FILES[handler.name] = handler
+def add_index_loader(app: Flask, loader: Callable[[dict], None]) -> None:
+    """A loader of natural keys known in the database (the shared index every file is checked against)."""
+    wiring(app).roster_indexes.append(loader)
+
+
+def roster_files() -> dict[str, RosterFile]:
+    return wiring().roster_files
 
 
 @dataclass
@@ -172,11 +183,11 @@ def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
     """Check every file, then store them all, or raise RosterError and write nothing."""
     _one_import_at_a_time()
     problems = []
+    known = roster_files()
     for name in sorted(files):
-        if name not in ROSTER_FILES:
-            problems.append(Problem(name, None, None, "not a roster file; expected one of "
-                                    + ", ".join(sorted(ROSTER_FILES))))
-    handlers = sorted((ROSTER_FILES[n] for n in files if n in ROSTER_FILES), key=lambda h: h.order)
+        if name not in known:
+            problems.append(Problem(name, None, None, "not a roster file; expected one of " + ", ".join(sorted(known))))
+    handlers = sorted((known[n] for n in files if n in known), key=lambda h: h.order)
     sheets = [read_sheet(h.name, files[h.name], h.columns) for h in handlers]
     index = load_index()
     checked = [(handler, handler.check(sheet, index) if sheet.readable else [])
@@ -207,13 +218,10 @@ def _one_import_at_a_time() -> None:
         begin_write(db.session())
 
 
-# The shared index: natural keys known in the directory or seen earlier in this import.
-INDEX_LOADERS: list[Callable[[dict], None]] = []
-
-
 def load_index() -> dict:
+    """The shared index: natural keys known in the database, and those seen earlier in this import."""
     index: dict = {}
-    for loader in INDEX_LOADERS:
+    for loader in wiring().roster_indexes:
         loader(index)
     return index
 

@@ -9,18 +9,17 @@ from clinic.directory import rules
 from clinic.directory.models import (CLINICIAN_KINDS, ORGANIZATION_KINDS, RELATIONSHIP_KINDS, Affiliation, Clinician,
                                      NetworkMembership, Organization, Plan, Relationship, SpecialistSubspecialty,
                                      Subspecialty, normalize_name)
-from clinic.directory.roster import INDEX_LOADERS, INVALID, Counts, RosterFile, Row, Sheet, register_roster_file, upsert
+from clinic.directory.roster import INVALID, Counts, RosterFile, Row, Sheet, upsert
 from clinic.extensions import db
 
 
-def _load_index(index: dict) -> None:
+def load_index(index: dict) -> None:
+    """The directory's natural keys (NPIs, organizations, subspecialties, plans) for checking every file."""
     index["npi"] = dict(db.session.execute(sa.select(Clinician.npi, Clinician.kind)).all())
     index["org"] = dict(db.session.execute(sa.select(Organization.normalized_name, Organization.name)).all())
     index["sub"] = set(db.session.scalars(sa.select(Subspecialty.code)))
     index["plan"] = {(p.lower(), n.lower()) for p, n in db.session.execute(sa.select(Plan.payer, Plan.name))}
 
-
-INDEX_LOADERS.append(_load_index)
 
 
 def _ids(key, id_column) -> dict:
@@ -261,7 +260,7 @@ def store_networks(records: list[tuple], index: dict):
     return upsert(table, ("specialist_id", "plan_id", "start"), ("end",), rows, db.session.execute(sa.select(table)))
 
 
-for handler in (
+DIRECTORY_FILES = (
     RosterFile("clinicians.csv", ("npi", "name", "kind", "specialty", "languages", "academic", "email", "timezone"),
                10, check_clinicians, store_clinicians),
     RosterFile("organizations.csv", ("name", "kind"), 20, check_organizations, store_organizations),
@@ -275,5 +274,4 @@ for handler in (
                store_expertise),
     RosterFile("plans.csv", ("payer", "plan"), 70, check_plans, store_plans),
     RosterFile("networks.csv", ("npi", "payer", "plan", "start", "end"), 80, check_networks, store_networks),
-):
-    register_roster_file(handler)
+)

@@ -8,16 +8,14 @@ import sqlalchemy as sa
 from clinic import audit
 from clinic.directory.models import (Affiliation, Clinician, NetworkMembership, Organization, Plan, Relationship,
                                      SpecialistSubspecialty, Subspecialty, normalize_name)
+from clinic.errors import DomainError
 from clinic.extensions import db
 
 
-class DirectoryError(ValueError):
+class DirectoryError(DomainError):
     """A refused change; `field` names the input at fault."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+    status = 422
 
 
 def _taken(model, condition, item) -> bool:
@@ -38,29 +36,29 @@ def _save(actor, model, item, values: dict, entity: str):
 
 def save_clinician(actor, item: Clinician | None, values: dict) -> Clinician:
     if _taken(Clinician, Clinician.npi == values["npi"], item):
-        raise DirectoryError("npi", "Another clinician already has this NPI.")
+        raise DirectoryError("Another clinician already has this NPI.", field="npi")
     return _save(actor, Clinician, item, values, "clinician")
 
 
 def save_organization(actor, item: Organization | None, values: dict) -> Organization:
     key = normalize_name(values["name"])
     if not key:
-        raise DirectoryError("name", "A name needs letters or digits.")
+        raise DirectoryError("A name needs letters or digits.", field="name")
     if _taken(Organization, Organization.normalized_name == key, item):
-        raise DirectoryError("name", "An organization with this name is already listed.")
+        raise DirectoryError("An organization with this name is already listed.", field="name")
     return _save(actor, Organization, item, values | {"normalized_name": key}, "organization")
 
 
 def save_subspecialty(actor, item: Subspecialty | None, values: dict) -> Subspecialty:
     if _taken(Subspecialty, Subspecialty.code == values["code"], item):
-        raise DirectoryError("code", "Another subspecialty has this code.")
+        raise DirectoryError("Another subspecialty has this code.", field="code")
     return _save(actor, Subspecialty, item, values, "subspecialty")
 
 
 def save_plan(actor, item: Plan | None, values: dict) -> Plan:
     same = sa.and_(sa.func.lower(Plan.payer) == values["payer"].lower(), sa.func.lower(Plan.name) == values["name"].lower())
     if _taken(Plan, same, item):
-        raise DirectoryError("name", "This payer already has a plan with this name.")
+        raise DirectoryError("This payer already has a plan with this name.", field="name")
     return _save(actor, Plan, item, values, "plan")
 
 
@@ -74,16 +72,16 @@ def set_active(actor, item, active: bool, entity: str) -> None:
 def save_affiliation(actor, person: Clinician, organization_id: int, start: date, end: date | None) -> Affiliation:
     """Add a period at an organization, or set the end of the one starting that day."""
     if organization_id is None or db.session.get(Organization, organization_id) is None:
-        raise DirectoryError("organization", "Choose an organization from the list.")
+        raise DirectoryError("Choose an organization from the list.", field="organization")
     key = {"clinician_id": person.id, "organization_id": organization_id, "start": start}
     return _link(actor, _find_or_new(Affiliation, key), end, "affiliation")
 
 
 def save_network(actor, person: Clinician, plan_id: int, start: date, end: date | None) -> NetworkMembership:
     if person.kind != "specialist":
-        raise DirectoryError("plan", "Only specialists on the panel join networks.")
+        raise DirectoryError("Only specialists on the panel join networks.", field="plan")
     if plan_id is None or db.session.get(Plan, plan_id) is None:
-        raise DirectoryError("plan", "Choose a plan from the list.")
+        raise DirectoryError("Choose a plan from the list.", field="plan")
     key = {"specialist_id": person.id, "plan_id": plan_id, "start": start}
     return _link(actor, _find_or_new(NetworkMembership, key), end, "network_membership")
 
@@ -97,9 +95,9 @@ def save_relationship(actor, person: Clinician, other_npi: str, kind: str, start
                       end: date | None) -> Relationship:
     other = db.session.scalar(sa.select(Clinician).where(Clinician.npi == other_npi))
     if other is None:
-        raise DirectoryError("other_npi", "No clinician with this NPI in the directory; add them first.")
+        raise DirectoryError("No clinician with this NPI in the directory; add them first.", field="other_npi")
     if other.id == person.id:
-        raise DirectoryError("other_npi", "A clinician cannot have a relationship with themself.")
+        raise DirectoryError("A clinician cannot have a relationship with themself.", field="other_npi")
     pair = sorted((person, other), key=lambda c: c.npi)  # symmetric: stored once, as the roster stores it
     link = db.session.scalar(sa.select(Relationship).where(
         Relationship.clinician_a_id.in_((person.id, other.id)), Relationship.clinician_b_id.in_((person.id, other.id)),
@@ -119,9 +117,9 @@ def _link(actor, link, end: date | None, entity: str):
 
 def save_expertise(actor, person: Clinician, subspecialty_id: int, volume: int) -> SpecialistSubspecialty:
     if person.kind != "specialist":
-        raise DirectoryError("subspecialty", "Only specialists on the panel have subspecialties.")
+        raise DirectoryError("Only specialists on the panel have subspecialties.", field="subspecialty")
     if subspecialty_id is None or db.session.get(Subspecialty, subspecialty_id) is None:
-        raise DirectoryError("subspecialty", "Choose a subspecialty from the list.")
+        raise DirectoryError("Choose a subspecialty from the list.", field="subspecialty")
     link = db.session.get(SpecialistSubspecialty, (person.id, subspecialty_id)) or \
         SpecialistSubspecialty(specialist_id=person.id, subspecialty_id=subspecialty_id)
     link.annual_volume = volume

@@ -9,17 +9,14 @@ from flask_login import current_user
 
 from clinic import audit
 from clinic.auth.access import ADMIN, COORDINATOR, roles_required
-from clinic.directory import forms, roster_files, services  # noqa: F401  (roster_files registers the CSV handlers)
+from clinic.directory import forms, services
 from clinic.directory.models import Clinician, Organization, Plan, Subspecialty
 from clinic.directory.roster import RosterError, import_roster
 from clinic.directory.sections import MAX_SEARCH, SECTIONS
 from clinic.extensions import db
 from clinic.formkit import whole_number
-from clinic.web import NAVIGATION
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
-NAVIGATION[ADMIN].insert(1, ("directory.index", "Directory"))
-NAVIGATION[COORDINATOR].append(("directory.index", "Directory"))
 LINK_FORMS = {"affiliations": forms.AffiliationForm, "relationships": forms.RelationshipForm,
               "networks": forms.NetworkForm, "subspecialties": forms.ExpertiseForm}
 MAX_PROBLEMS_SHOWN = 500

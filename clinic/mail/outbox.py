@@ -189,7 +189,7 @@ def retry(message: OutboxMessage) -> None:
     g.outbox_dirty = True
 
 
-def register_delivery(app) -> None:
+def deliver_after_commit(app) -> None:
     """After a request that queued mail has committed, try to deliver it at once."""
 
     @app.after_request

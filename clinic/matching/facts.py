@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
 from clinic.cases.models import Case
 from clinic.coverage.status import latest_check
@@ -25,14 +25,18 @@ from clinic.extensions import db
 from clinic.matching import engine
 from clinic.matching.intervals import Span
 from clinic.matching.models import Assignment
+from clinic.wiring import wiring
 
 # The scheduling stage tells each candidate's earliest free slot: (specialist ids, day, window days) -> slots.
 SlotSource = Callable[[Sequence[int], date, int], Mapping[int, datetime]]
-SLOT_SOURCES: list[SlotSource] = []
 
 
-def register_slot_source(source: SlotSource) -> None:
-    SLOT_SOURCES.append(source)
+def add_slot_source(app: Flask, source: SlotSource) -> None:
+    wiring(app).slot_sources.append(source)
+
+
+def slot_sources() -> list[SlotSource]:
+    return wiring().slot_sources
 
 
 @dataclass(frozen=True)

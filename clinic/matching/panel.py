@@ -5,8 +5,6 @@ from __future__ import annotations
 from sqlalchemy.orm import selectinload
 
 from clinic.cases.models import Case
-from clinic.cases.panels import register_panel
-from clinic.cases.queue import register_load
 from clinic.matching import forms, services
 from clinic.matching.engine import RULES
 
@@ -26,9 +24,5 @@ def panel_context(case, actor) -> dict:
     }
 
 
-def _assignments() -> list:
+def assignments() -> list:
     return [selectinload(Case.assignments)]
-
-
-register_panel("matching", 30, "matching/_panel.html", panel_context, loads=_assignments)
-register_load(lambda: selectinload(Case.assignments))

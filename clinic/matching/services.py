@@ -13,6 +13,7 @@ from clinic.cases import workflow
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.directory.models import Clinician, Subspecialty
+from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.mail.outbox import enqueue
 from clinic.matching import engine, facts
@@ -22,20 +23,21 @@ from clinic.matching.models import Assignment
 LIVE = ("proposed", "accepted")
 
 
-class MatchingError(Exception):
+class MatchingError(DomainError):
     """A refused matching step (wrong stage, a proposal already out), worded for the user."""
 
 
 class NotEligible(MatchingError):
     """The specialist fails a hard rule for this case; `reasons` says which."""
 
+    status = 422
+
     def __init__(self, message: str, reasons: list[str] | None = None):
-        super().__init__(message)
+        super().__init__(message, fields={"npi": reasons or [message]})
         self.reasons = reasons or []
 
 
-@workflow.guard("ready_to_match", "matched")
-def _specialist_accepted(case: Case) -> list[str]:
+def specialist_accepted(case: Case) -> list[str]:
     live = live_assignment(case)
     if live is not None and live.status == "accepted":
         return []
@@ -53,7 +55,7 @@ def shortlist(case: Case, on: date | None = None, subspecialty: str | None = Non
     case_facts, plan_id = facts.case_facts(case, on or utcnow().date(), subspecialty)
     result = engine.match(case_facts, *facts.specialists(case_facts, plan_id))
     ids = [c.specialist.id for c in _contenders(result.candidates, top)]
-    for source in facts.SLOT_SOURCES:
+    for source in facts.slot_sources():
         if ids:
             result = engine.with_slots(case_facts, result, source(ids, case_facts.on, case_facts.window_days))
     return result

@@ -9,7 +9,6 @@ from clinic.auth.access import COORDINATOR, SPECIALIST, deny, role_home, roles_r
 from clinic.cases.models import Case
 from clinic.extensions import db
 from clinic.matching import forms, services
-from clinic.matching import panel as _panel  # noqa: F401  (registers the case-page section)
 from clinic.matching.access import own_assignment
 from clinic.matching.engine import RULES
 from clinic.matching.models import Assignment

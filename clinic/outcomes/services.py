@@ -13,6 +13,7 @@ from clinic.cases import milestones, workflow
 from clinic.cases.models import Case, CaseClinician, CaseMilestones
 from clinic.database import is_loaded, utcnow
 from clinic.directory.models import Subspecialty
+from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.mail.outbox import enqueue
 from clinic.matching.models import Assignment
@@ -28,14 +29,13 @@ REPORT_LINK_DAYS = 30
 REPORT_PATH = "/reports/"
 
 
-class OutcomeError(Exception):
+class OutcomeError(DomainError):
     """A refused outcome step, worded for the coordinator."""
 
     status = 409
 
 
-@workflow.guard("opinion_recorded", "closed")
-def _decided(case: Case) -> list[str]:
+def decided(case: Case) -> list[str]:
     return [] if decision_of(case) else ["The patient's decision to be recorded"]
 
 

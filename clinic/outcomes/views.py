@@ -12,12 +12,11 @@ from clinic.auth.access import ADMIN, COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
-from clinic.outcomes import dashboard, figures, forms, panel, services
+from clinic.outcomes import dashboard, figures, forms, services
 from clinic.outcomes.report_pdf import report_pdf
 from clinic.web import local_time, render_viewed
 
 bp = Blueprint("outcomes", __name__)
-panel.register()
 
 
 def _case(case_id: int) -> Case:

@@ -14,7 +14,6 @@ from flask import current_app
 
 from clinic.cases import workflow
 from clinic.cases.models import Case
-from clinic.cases.queue import register_flag
 from clinic.coverage.status import coverage_missing
 from clinic.records.checklist import waiting_sentence
 from clinic.records.models import RecordItem
@@ -35,7 +34,6 @@ def records_missing(case: Case, today: date | None = None) -> list[str]:
     return [sentence for sentence in sentences if sentence]
 
 
-@workflow.guard("records_pending", "ready_to_match")
 def records_and_coverage(case: Case) -> list[str]:
     return records_missing(case) + coverage_missing(case)
 
@@ -53,14 +51,11 @@ def settle(actor, case: Case, change: str) -> None:
 
 # Asked of each open case (EXISTS, from the index on case, status and due date), not gathered from
 # every outstanding item: ended cases keep theirs forever, and the queue must not read the archive.
-def _overdue() -> sa.ColumnElement[bool]:
+def overdue() -> sa.ColumnElement[bool]:
     return sa.exists().where(RecordItem.case_id == Case.id, RecordItem.status.in_(OUTSTANDING),
                              RecordItem.due_on < clinic_today())
 
 
-def _to_verify() -> sa.ColumnElement[bool]:
+def to_verify() -> sa.ColumnElement[bool]:
     return sa.exists().where(RecordItem.case_id == Case.id, RecordItem.status == "received")
 
-
-register_flag("records_overdue", "Records overdue", _overdue)
-register_flag("records_to_verify", "Records to verify", _to_verify)

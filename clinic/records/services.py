@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from clinic import audit
 from clinic.cases import workflow
 from clinic.cases.models import Case
-from clinic.cases.services import case_created
 from clinic.database import utcnow
 from clinic.directory.models import normalize_name
 from clinic.extensions import db
@@ -25,8 +24,7 @@ from clinic.records.vocabulary import (DEFAULT_DUE_DAYS, OUTSTANDING, RECORD_KIN
 REQUESTABLE = ("missing", "requested", "rejected", "not_applicable")
 
 
-@case_created.connect
-def create_checklist(case: Case, actor=None, **_) -> None:
+def create_checklist(actor, case: Case) -> None:
     """Every new case starts with its required records, all missing."""
     kinds = required_kinds(case.icd10_code)
     for kind in kinds:

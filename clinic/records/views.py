@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from clinic import audit
 from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
-from clinic.cases.panels import register_panel
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
 from clinic.formkit import whole_number
@@ -57,7 +56,7 @@ def _upload_form(case: Case, selected: int | None = None) -> forms.UploadForm:
     return form
 
 
-def _panel(case: Case, actor) -> dict:
+def panel_context(case: Case, actor) -> dict:
     today = clinic_today()
     upload_form = _upload_form(case)
     upload_form.file.description = ""  # the panel states the accepted types once, under the form
@@ -66,8 +65,8 @@ def _panel(case: Case, actor) -> dict:
             "overdue": {item.id for item in case.record_items if is_overdue(item.status, item.due_on, today)}}
 
 
-register_panel("records", 10, "records/_panel.html", _panel,
-               loads=lambda: [selectinload(Case.record_items).selectinload(RecordItem.documents)])
+def panel_loads() -> list:
+    return [selectinload(Case.record_items).selectinload(RecordItem.documents)]
 
 
 @bp.route("/cases/<int:case_id>/records/upload", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from clinic import audit
 from clinic.cases import icd10, workflow
 from clinic.cases.models import Case, CaseQuestion
 from clinic.database import is_loaded, utcnow
+from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.matching.models import Assignment
 from clinic.matching.services import specialist_assignments
@@ -26,15 +27,13 @@ RECENT_CLOSED = 20  # closed cases listed on the specialist's home
 WITHDRAWN = ("withdrawn", "cancelled")  # ended without an opinion: the specialist no longer reads the case
 
 
-class OpinionError(Exception):
+class OpinionError(DomainError):
     """A refused opinion step, worded for the specialist; `fields` names what to fix where."""
 
     status = 422
 
     def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+        super().__init__(message, fields={name: [text] for name, text in (fields or {}).items()})
 
 
 class OpinionSigned(OpinionError):
@@ -62,8 +61,7 @@ class OpinionFacts:
     answers: dict[int, str] = field(default_factory=dict)
 
 
-@workflow.guard("consulted", "opinion_recorded")
-def _opinion_signed(case: Case) -> list[str]:
+def opinion_signed(case: Case) -> list[str]:
     return [] if signed_opinion(case) else ["The specialist to sign the opinion"]
 
 
@@ -250,7 +248,8 @@ def add_addendum(actor, assignment: Assignment, text: str) -> Addendum:
     """A dated note after signing, by the specialist who signed."""
     opinion = opinion_for(assignment)
     if opinion is None or not opinion.is_signed:
-        raise OpinionError("An addendum follows a signed opinion; change the draft instead.")
+        message = "An addendum follows a signed opinion; change the draft instead."
+        raise OpinionError(message, {"text": message})
     text = _clean(text)
     if not text:
         raise OpinionError("Write the addendum.", {"text": "Write the addendum."})

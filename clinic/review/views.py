@@ -7,15 +7,15 @@ from flask_login import current_user
 from clinic import audit
 from clinic.auth.access import SPECIALIST, roles_required
 from clinic.cases import icd10
+from clinic.cases.workflow import CaseStatus
 from clinic.extensions import db
 from clinic.records.storage import serve_document
-from clinic.review import forms, hooks, services, viewer
+from clinic.review import forms, services, viewer
 from clinic.review.access import assigned, reviewable_document
 from clinic.scheduling import services as scheduling
-from clinic.web import render_viewed
+from clinic.web import attempt, render_viewed
 
 bp = Blueprint("review", __name__)
-hooks.register()
 
 
 @bp.get("/specialist/cases")
@@ -56,38 +56,18 @@ def opinion(case_id: int):
     status = 200
     if form.validate_on_submit():
         signing = bool(form.sign.data)
-        try:
-            if signing:
-                services.sign_opinion(current_user, assignment, form.facts())
-            else:
-                services.save_draft(current_user, assignment, form.facts())
-        except services.OpinionError as error:
-            db.session.rollback()
-            status = _show(form, error)
-        else:
-            db.session.commit()
-            flash(f"Opinion on case {found.reference} signed." if signing else "Draft saved.", "success")
+        write = services.sign_opinion if signing else services.save_draft
+        done = attempt(lambda: write(current_user, assignment, form.facts()), form,
+                       success=f"Opinion on case {found.reference} signed." if signing else "Draft saved.")
+        if done.ok:
             return redirect(url_for("review.case", case_id=case_id) if signing else
                             url_for("review.opinion", case_id=case_id))
+        status = done.status
     elif form.errors:
         status = 422
     audit.record(current_user, "view", "case", found.id, detail="opinion form")
     return render_viewed("review/opinion.html", case=found, form=form, opinion=current,
-                         can_sign=found.status == "consulted"), status
-
-
-def _show(form, error: services.OpinionError) -> int:
-    """Each problem beside its field; anything without a field as a message."""
-    loose = []
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            loose.append(message)
-    if loose or not error.fields:
-        flash(" ".join(loose) or error.message, "danger")
-    return error.status
+                         can_sign=found.status == CaseStatus.CONSULTED), status
 
 
 @bp.post("/specialist/cases/<int:case_id>/addenda")
@@ -96,14 +76,9 @@ def addendum(case_id: int):
     assignment = assigned(case_id)
     form = forms.AddendumForm()
     if form.validate_on_submit():
-        try:
-            services.add_addendum(current_user, assignment, form.text.data)
-        except services.OpinionError as error:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, error.fields.get("text", error.message)]
-        else:
-            db.session.commit()
-            flash("Addendum signed and added to the opinion.", "success")
+        done = attempt(lambda: services.add_addendum(current_user, assignment, form.text.data), form,
+                       success="Addendum signed and added to the opinion.")
+        if done.ok:
             return redirect(url_for("review.case", case_id=case_id, _anchor="opinion-heading"))
     return _case_page(assignment, form, 422)  # the refusal beside the text, which stays as typed
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from clinic import audit
 from clinic.database import utcnow
 from clinic.directory.rules import timezones
+from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.scheduling import slots
 from clinic.scheduling.models import ACTIVE, MODALITIES, WEEKDAYS, Appointment, AvailabilityRule, DayOff
@@ -24,13 +25,10 @@ MIN_SLOT, MAX_SLOT = 10, 480
 MAX_RANGE_DAYS = 92  # a slot search spans at most a quarter: enough to book, bounded in cost
 
 
-class AvailabilityError(Exception):
+class AvailabilityError(DomainError):
     """A rule or day off that cannot be saved; `field` names the input at fault."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+    status = 422
 
 
 def as_rule(row: AvailabilityRule) -> slots.Rule:
@@ -42,22 +40,22 @@ def check_rule(weekday: int, start: time, end: time, slot_minutes: int, zone: st
                location: str) -> None:
     """Input rules of an availability rule, shared by the form, the API and the CSV import."""
     if weekday not in range(7):
-        raise AvailabilityError("weekday", "Use a weekday from 0 (Monday) to 6 (Sunday).")
+        raise AvailabilityError("Use a weekday from 0 (Monday) to 6 (Sunday).", field="weekday")
     if zone not in timezones():  # the zone set read once per process (a scan of tzdata)
-        raise AvailabilityError("timezone", "Use an IANA time zone such as America/New_York.")
+        raise AvailabilityError("Use an IANA time zone such as America/New_York.", field="timezone")
     if modality not in MODALITIES:
-        raise AvailabilityError("modality", "Use in_person or video.")
+        raise AvailabilityError("Use in_person or video.", field="modality")
     if not MIN_SLOT <= slot_minutes <= MAX_SLOT:
-        raise AvailabilityError("slot_minutes", f"Use a slot length from {MIN_SLOT} to {MAX_SLOT} minutes.")
+        raise AvailabilityError(f"Use a slot length from {MIN_SLOT} to {MAX_SLOT} minutes.", field="slot_minutes")
     if end <= start:
-        raise AvailabilityError("end", "The end must be later than the start.")
+        raise AvailabilityError("The end must be later than the start.", field="end")
     length = (datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds // 60
     if slot_minutes > length:
-        raise AvailabilityError("slot_minutes", "The slot is longer than the opening; shorten it or widen the hours.")
+        raise AvailabilityError("The slot is longer than the opening; shorten it or widen the hours.", field="slot_minutes")
     if modality == "video" and location and not location.startswith("https://"):
-        raise AvailabilityError("location", "A video link must start with https://.")
+        raise AvailabilityError("A video link must start with https://.", field="location")
     if len(location) > 300:
-        raise AvailabilityError("location", "Keep the location under 300 characters.")
+        raise AvailabilityError("Keep the location under 300 characters.", field="location")
 
 
 def overlapping_rule(specialist_id: int, weekday: int, start: time, end: time,
@@ -74,8 +72,8 @@ def add_rule(actor, specialist, weekday: int, start: time, end: time, slot_minut
     check_rule(weekday, start, end, slot_minutes, zone, modality, location)
     clash = overlapping_rule(specialist.id, weekday, start, end)
     if clash:
-        raise AvailabilityError("start", f"This overlaps the {WEEKDAYS[clash.weekday]} opening "
-                                         f"{clash.start_time:%H:%M}–{clash.end_time:%H:%M}; change the hours.")
+        raise AvailabilityError(f"This overlaps the {WEEKDAYS[clash.weekday]} opening "
+                                f"{clash.start_time:%H:%M}–{clash.end_time:%H:%M}; change the hours.", field="start")
     rule = AvailabilityRule(specialist_id=specialist.id, weekday=weekday, start_time=start, end_time=end,
                             slot_minutes=slot_minutes, timezone=zone, modality=modality, location=location)
     db.session.add(rule)
@@ -93,7 +91,7 @@ def remove_rule(actor, rule: AvailabilityRule) -> None:
 
 def add_day_off(actor, specialist, day: date, reason: str = "") -> DayOff:
     if db.session.scalar(sa.select(DayOff.id).where(DayOff.specialist_id == specialist.id, DayOff.day == day)):
-        raise AvailabilityError("day", f"{day.isoformat()} is already a day off.")
+        raise AvailabilityError(f"{day.isoformat()} is already a day off.", field="day")
     entry = DayOff(specialist_id=specialist.id, day=day, reason=(reason or "").strip()[:200])
     db.session.add(entry)
     db.session.flush()

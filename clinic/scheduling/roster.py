@@ -11,10 +11,8 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 
-from clinic.directory import roster_files  # noqa: F401  (the directory's keys, e.g. NPIs, for the index)
 from clinic.directory.models import Clinician
-from clinic.directory.roster import INVALID, Counts, RosterError, RosterFile, Sheet, import_roster, \
-    register_roster_file, upsert
+from clinic.directory.roster import INVALID, Counts, RosterError, RosterFile, Sheet, import_roster, upsert
 from clinic.extensions import db
 from clinic.formkit import whole_number
 from clinic.scheduling.availability import AvailabilityError, check_rule
@@ -117,7 +115,7 @@ def store_availability(records: list[dict], index: dict) -> Counts:
                   ("end_time", "slot_minutes", "timezone", "modality", "location"), rows, existing)
 
 
-register_roster_file(RosterFile(FILENAME, COLUMNS, 90, check_availability, store_availability))
+AVAILABILITY = RosterFile(FILENAME, COLUMNS, 90, check_availability, store_availability)
 
 
 def import_availability(actor, text: str) -> Counts:

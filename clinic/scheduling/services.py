@@ -19,6 +19,7 @@ from clinic import audit
 from clinic.cases import workflow
 from clinic.cases.models import Case
 from clinic.database import begin_write, is_loaded, utcnow
+from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.matching.models import Assignment
 from clinic.matching.services import case_assignments
@@ -26,12 +27,17 @@ from clinic.scheduling import availability, notices
 from clinic.scheduling.models import ACTIVE, Appointment
 
 
-class SchedulingError(Exception):
+class SchedulingError(DomainError):
     """A booking refused for a reason the user can act on."""
 
 
 class NotAnOpenSlot(SchedulingError):
     """The time asked for is not one of the specialist's free slots (outside the rules, past, a day off)."""
+
+    status = 422
+
+    def __init__(self, message: str):
+        super().__init__(message, field="start")
 
 
 class SlotTaken(SchedulingError):
@@ -68,13 +74,11 @@ def latest_appointment(case: Case) -> Appointment | None:
     return next(reversed(case_appointments(case)), None)
 
 
-@workflow.guard("matched", "scheduled")
-def _booked(case: Case) -> list[str]:
+def booked(case: Case) -> list[str]:
     return [] if active_appointment(case) else ["The consultation to be booked with the accepted specialist"]
 
 
-@workflow.guard("scheduled", "consulted")
-def _held(case: Case) -> list[str]:
+def held(case: Case) -> list[str]:
     held = any(a.status == "completed" for a in case_appointments(case))
     return [] if held else ["The consultation to take place and be marked as held"]
 

@@ -10,18 +10,15 @@ from flask_login import current_user
 from clinic import audit
 from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
-from clinic.cases.panels import register_panel
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
-from clinic.scheduling import feeds, forms, hooks, picker, services
+from clinic.scheduling import feeds, forms, picker, services
 from clinic.scheduling.invites import publish
 from clinic.scheduling.models import APPOINTMENT_LABELS, MODALITIES, Appointment
 from clinic.scheduling.notices import invite_for
 from clinic.web import render_viewed
 
 bp = Blueprint("scheduling", __name__)
-register_panel("scheduling", 40, "scheduling/_panel.html", hooks.panel_context, loads=hooks.appointments)
-hooks.register()
 
 
 @bp.app_template_filter("zone_time")

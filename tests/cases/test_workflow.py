@@ -1,26 +1,18 @@
-"""The workflow table: allowed moves, guards registered by later stages, automatic moves."""
+"""The workflow table: allowed moves, guards added by later stages, automatic moves."""
 import pytest
 
 from clinic.audit import AuditEvent
 from clinic.cases import workflow
+from clinic.wiring import wiring
 
 
 @pytest.fixture
-def registered_guard():
-    """Install a temporary guard and remove it after the test."""
-    installed = []
-
+def registered_guard(app, monkeypatch):
+    """Install a temporary guard on this app; the app's own comes back after the test."""
     def install(source, target, fn):
-        previous = workflow._GUARDS.get((source, target))
-        workflow.guard(source, target)(fn)
-        installed.append((source, target, previous))
+        monkeypatch.setitem(wiring(app).guards, (source, target), fn)
 
-    yield install
-    for source, target, previous in installed:
-        if previous is None:
-            workflow._GUARDS.pop((source, target), None)
-        else:
-            workflow._GUARDS[(source, target)] = previous
+    return install
 
 
 def test_new_case_starts_in_records_pending_with_its_first_timeline_line(new_case):
@@ -41,9 +33,9 @@ def test_ending_a_case_needs_a_reason(new_case):
         workflow.transition(None, case, "withdrawn", "  ")
 
 
-def test_an_automatic_move_without_its_guard_waits_for_the_stage_that_owns_it(new_case, monkeypatch):
+def test_an_automatic_move_without_its_guard_waits_for_the_stage_that_owns_it(app, new_case, monkeypatch):
     case = new_case()
-    monkeypatch.delitem(workflow._GUARDS, ("records_pending", "ready_to_match"), raising=False)
+    monkeypatch.delitem(wiring(app).guards, ("records_pending", "ready_to_match"), raising=False)
     assert workflow.waiting_for(case) == ["Records and coverage to be verified"]
     assert workflow.advance(None, case) == []
     assert case.status == "records_pending"

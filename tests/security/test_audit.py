@@ -21,15 +21,15 @@ from tests.test_access import (ACCESS, ANYONE, OWN, A, C, S, other_specialist, r
 # GET routes that show no patient data, with the reason.
 NO_PATIENT_DATA = {
     "static": "the stylesheet and script", "bootstrap.static": "Bootstrap's files", "health": "liveness",
-    "auth.login": "the sign-in form", "auth.home": "the start page", "auth.users": "staff accounts",
-    "auth.user": "a staff account and its tokens", "cases.public_request": "an empty request form",
+    "auth.login": "the sign-in form", "auth.home": "the start page", "admin.users": "staff accounts",
+    "admin.user": "a staff account and its tokens", "cases.public_request": "an empty request form",
     "cases.request_received": "the reference just submitted, to the person who submitted it",
     "directory.index": "clinicians and organizations", "directory.listing": "clinicians and organizations",
     "directory.clinician": "a clinician's affiliations and ties", "directory.new": "an empty form",
     "directory.edit": "a directory entry", "directory.roster_import": "the import form",
     "availability.index": "specialists' weekly openings", "availability.mine": "a redirect to the page below",
     "outcomes.dashboard_page": "counts and rates, no case", "outcomes.dashboard_csv": "counts and rates, no case",
-    "audit.index": "the audit log itself (staff ids and entity ids, no patient data)",
+    "admin.audit_log": "the audit log itself (staff ids and entity ids, no patient data)",
     "cases.new_case": "an empty form", "api.specialist_slots": "a specialist's free slots",
 }
 # Views of a list rather than one object (the id is then empty).

@@ -121,11 +121,12 @@ def test_signing_an_opinion_failing_at_the_workflow_step_keeps_it_a_draft(app, u
 def test_a_roster_import_failing_after_storing_every_file_keeps_nothing(app, client_as, session, monkeypatch, quiet):
     import dataclasses
 
-    from clinic.directory.roster import ROSTER_FILES
+    from clinic.wiring import wiring
 
+    handlers = wiring(app).roster_files
     files = roster()
-    last = max((ROSTER_FILES[name] for name in files), key=lambda handler: handler.order)
-    monkeypatch.setitem(ROSTER_FILES, last.name, dataclasses.replace(last, store=failing_step(last.store)))
+    last = max((handlers[name] for name in files), key=lambda handler: handler.order)
+    monkeypatch.setitem(handlers, last.name, dataclasses.replace(last, store=failing_step(last.store)))
     before = data_fingerprint()
     files = [(io.BytesIO(content), name) for name, content in files.items()]
     response = client_as("admin").post("/directory/import", data={"files": files}, content_type="multipart/form-data")

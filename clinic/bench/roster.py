@@ -1,19 +1,10 @@
-"""A large synthetic directory for benchmarks (and `clinic bench` later): roster CSVs, import, one match.
-
-    python -m clinic.matching.synthetic --database sqlite:////tmp/bench.db
-
-writes the roster files of shared/DESIGN.md section 9 (default: 5,000 specialists,
-50,000 affiliations, 200,000 network rows), imports them through the real
-importer, then times matching one case against the whole panel.
-"""
+"""A large synthetic directory for `clinic bench`: the roster files of shared/DESIGN.md section 9
+(default: 5,000 specialists, 50,000 affiliations, 200,000 network rows), which the bench imports
+through the real importer."""
 from __future__ import annotations
 
-import argparse
 import csv
 import random
-import statistics
-import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -81,66 +72,3 @@ def write_roster(folder: Path, specialists: int = 5000, affiliations: int = 50_0
             writer.writerows(["" if v is None else v for v in row] for row in rows)
         total += len(rows)
     return total
-
-
-def bench(database_url: str, specialists: int, affiliations: int, networks: int, repeat: int = 5) -> dict:
-    """Build the synthetic directory in `database_url`, import it, and time one match."""
-    from flask_migrate import upgrade
-    from sqlalchemy import event
-
-    from clinic import config, create_app
-    from clinic.cases.intake import Intake, NamedClinician
-    from clinic.cases.services import submit_request
-    from clinic.directory import roster_files  # noqa: F401
-    from clinic.directory.roster import import_roster
-    from clinic.extensions import db
-    from clinic.matching import services
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": config.database_url(database_url, "")})
-    figures = {}
-    with app.app_context(), app.test_request_context():
-        upgrade()
-        with tempfile.TemporaryDirectory() as folder:
-            rows = write_roster(Path(folder), specialists, affiliations, networks)
-            files = {p.name: p.read_bytes() for p in Path(folder).glob("*.csv")}
-        started = time.perf_counter()
-        import_roster(None, files)
-        db.session.commit()
-        seconds = time.perf_counter() - started
-        figures |= {"roster rows": rows, "import seconds": round(seconds, 2), "rows per second": int(rows / seconds)}
-        case = submit_request(None, Intake(
-            channel="staff", patient_name="Bench Patient", birth_date=date(1970, 1, 1), email="bench@example.org",
-            diagnosis_text="Breast carcinoma", icd10_code="C50.911", urgency="soon", reasons=["rare_condition"],
-            referring=NamedClinician("Dr. Synthetic 05001", npi(specialists + 1), None),
-            payer="Acme Health", plan_name="Gold PPO", member_id="B1"))
-        db.session.flush()
-        queries = []
-        listener = lambda *args: queries.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        timings = []
-        for _ in range(repeat):
-            queries.clear()
-            started = time.perf_counter()
-            result = services.shortlist(case)
-            timings.append(time.perf_counter() - started)
-        event.remove(db.engine, "before_cursor_execute", listener)
-        figures |= {"match median ms": round(statistics.median(timings) * 1000),
-                    "match max ms": round(max(timings) * 1000), "queries per match": len(queries),
-                    "candidates": len(result.candidates), "excluded": len(result.excluded)}
-        db.session.rollback()
-    return figures
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", required=True, help="an empty scratch database URL")
-    parser.add_argument("--specialists", type=int, default=5000)
-    parser.add_argument("--affiliations", type=int, default=50_000)
-    parser.add_argument("--networks", type=int, default=200_000)
-    args = parser.parse_args()
-    for name, value in bench(args.database, args.specialists, args.affiliations, args.networks).items():
-        print(f"{name:>20}: {value:,}" if isinstance(value, int) else f"{name:>20}: {value}")
-
-
-if __name__ == "__main__":
-    main()

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from clinic.auth.models import User
 from clinic.audit.models import ACTIONS, AuditEvent
 from clinic.extensions import db
 
@@ -57,8 +58,6 @@ class AuditPage:
 
 
 def audit_page(filters: AuditFilter, before_id: int | None = None) -> AuditPage:
-    from clinic.auth.models import User
-
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)
     if filters.email:
         query = query.join(User, AuditEvent.user_id == User.id).where(User.email == filters.email)

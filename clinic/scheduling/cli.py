@@ -1,0 +1,32 @@
+"""`clinic availability import FILE`: specialists' weekly openings from an availability.csv."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from clinic.extensions import db
+
+availability = click.Group("availability", help="Specialists' weekly openings.")
+
+
+@availability.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_availability_command(path):
+    """Upsert weekly openings from an availability.csv (all or nothing; errors name file, line and column).
+    `directory import DIR` takes the same file along with the rest of the roster."""
+    from pathlib import Path
+
+    from clinic.scheduling.roster import RosterError, import_availability
+
+    try:
+        counts = import_availability(None, Path(path).read_bytes().decode("utf-8", errors="replace"))
+    except RosterError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"availability.csv: {counts}")
