@@ -77,15 +77,16 @@ class Attempt(Generic[T]):
         return 200 if self.refusal is None else self.refusal.status
 
 
-def attempt(change: Callable[[], T], form=None, success: str | Callable[[T], str] | None = None) -> Attempt[T]:
+def attempt(change: Callable[[], T], form=None, success: str | Callable[[T], str] | None = None,
+            rename: dict[str, str] | None = None) -> Attempt[T]:
     """Run one service call for a view: commit and flash `success` when it is done; when the service
-    refuses, roll back and show its sentence beside the form's field it names (flashed when the form
-    has no such field)."""
+    refuses, roll back and show its sentence beside the form's field it names (`rename` maps the
+    service's name of an input to the form's), flashed when the form has no such field."""
     try:
         value = change()
     except DomainError as refusal:
         db.session.rollback()
-        refuse(refusal, form)
+        refuse(refusal, form, rename)
         return Attempt(refusal=refusal)
     db.session.commit()
     if success:
@@ -93,10 +94,11 @@ def attempt(change: Callable[[], T], form=None, success: str | Callable[[T], str
     return Attempt(value=value)
 
 
-def refuse(refusal: DomainError, form=None) -> None:
+def refuse(refusal: DomainError, form=None, rename: dict[str, str] | None = None) -> None:
     """Show a refusal where the user will look: beside its fields, the rest at the top of the page."""
     loose, shown = [], False
     for name, messages in refusal.field_errors().items():
+        name = (rename or {}).get(name, name)
         field = getattr(form, name, None) if form is not None else None
         if field is not None and hasattr(field, "errors"):
             field.errors = [*(field.errors or []), *messages]

@@ -12,6 +12,7 @@ from clinic.bench.measure import Figure, timed
 from clinic.bench.profile import write_profile
 from clinic.bench.pages import Bench
 from clinic.cases.models import Case
+from clinic.cases.workflow import CaseStatus
 from clinic.database import utcnow
 from clinic.extensions import db
 from clinic.scheduling.models import Appointment
@@ -33,16 +34,16 @@ def measure_match(bench: Bench) -> Figure:
     from clinic.matching.services import shortlist
 
     figure = Figure("one match (load + engine), ready-to-match case", target=50, stat="median")
-    shortlist(db.session.get(Case, bench.draw("ready_to_match")))
+    shortlist(db.session.get(Case, bench.draw(CaseStatus.READY_TO_MATCH)))
     for _ in range(bench.runs):
-        case = db.session.get(Case, bench.draw("ready_to_match"))
+        case = db.session.get(Case, bench.draw(CaseStatus.READY_TO_MATCH))
         with timed(figure, bench.counter):
             result = shortlist(case)
         bench.samples.setdefault("top", [c.specialist.id for c in result.candidates[:TOP]])
         db.session.expunge_all()  # the next match starts from a cold session, as a request does
     if bench.profile and figure.met() is False:
         write_profile(bench.profile, figure.name, lambda: (
-            shortlist(db.session.get(Case, bench.draw("ready_to_match"))), db.session.expunge_all()))
+            shortlist(db.session.get(Case, bench.draw(CaseStatus.READY_TO_MATCH))), db.session.expunge_all()))
     return figure
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from clinic.bench.synthetic import CasePlan, insert
+from clinic.cases.workflow import CaseStatus
 from clinic.extensions import db
 from clinic.matching.models import Assignment
 from clinic.outcomes.models import Decision
@@ -23,7 +24,7 @@ def _pick(rng, weighted) -> str:
 
 
 def build_opinions(plans: list[CasePlan], rng) -> None:
-    done = [p for p in plans if p.status in ("opinion_recorded", "closed")]
+    done = [p for p in plans if p.status in (CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED)]
     # Each case's latest accepted assignment and its specialist, in one read (an IN over tens of
     # thousands of ids passes PostgreSQL's limit of 65,535 parameters).
     accepted = {case_id: (assignment_id, specialist_id) for case_id, assignment_id, specialist_id in db.session.execute(
@@ -34,7 +35,7 @@ def build_opinions(plans: list[CasePlan], rng) -> None:
         if plan.id not in accepted:
             continue
         assignment, specialist = accepted[plan.id]
-        signed = plan.changed - timedelta(days=rng.randint(0, 3)) if plan.status == "closed" else plan.changed
+        signed = plan.changed - timedelta(days=rng.randint(0, 3)) if plan.status == CaseStatus.CLOSED else plan.changed
         less = rng.random() < 0.2
         opinions.append({
             "case_id": plan.id, "assignment_id": assignment, "specialist_id": specialist,
@@ -44,7 +45,7 @@ def build_opinions(plans: list[CasePlan], rng) -> None:
             "if_patient_waits": "A few weeks' wait is safe.", "recommendation": "As discussed at the consultation.",
             "created_at": signed - timedelta(days=2), "updated_at": signed, "signed_at": signed,
             "signed_by_id": None})
-        if plan.status == "closed":
+        if plan.status == CaseStatus.CLOSED:
             decisions.append({"case_id": plan.id, "choice": _pick(rng, CHOICES), "note": None,
                               "recorded_by_id": None, "recorded_at": plan.changed})
     insert(Opinion.__table__, opinions)

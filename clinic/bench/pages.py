@@ -15,6 +15,7 @@ import click
 from clinic.bench.measure import Figure, QueryCounter, timed
 from clinic.bench.profile import write_profile
 from clinic.bench.synthetic import BENCH_PASSWORD
+from clinic.cases.workflow import CaseStatus
 
 
 @dataclass
@@ -70,11 +71,11 @@ PAGES = [
     Page("work queue, records overdue", "/cases?flag=records_overdue", target=30),
     Page("work queue, all cases, page 200", "/cases?status=all&page=200", target=30),
     Page("case page, any case", case("case"), target=30),
-    Page("case page, records pending", case("records_pending"), target=30),
-    Page("case page, scheduled", case("scheduled"), target=30),
-    Page("case page, ready to match (shortlist panel)", case("ready_to_match"), target=30),
-    Page("shortlist page", case("ready_to_match", "/matches")),
-    Page("slot picker", case("matched", "/booking")),
+    Page("case page, records pending", case(CaseStatus.RECORDS_PENDING), target=30),
+    Page("case page, scheduled", case(CaseStatus.SCHEDULED), target=30),
+    Page("case page, ready to match (shortlist panel)", case(CaseStatus.READY_TO_MATCH), target=30),
+    Page("shortlist page", case(CaseStatus.READY_TO_MATCH, "/matches")),
+    Page("slot picker", case(CaseStatus.MATCHED, "/booking")),
     Page("appointment page", lambda bench: f"/appointments/{bench.draw('appointment')}"),
     Page("specialist workspace (My cases)", "/specialist/cases", role="specialist"),
     Page("directory: clinicians", "/directory/clinicians", role="admin"),

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from clinic.audit.models import AuditEvent
 from clinic.bench.synthetic import CasePlan, Progress, insert
 from clinic.cases.models import TimelineEntry
+from clinic.cases.workflow import CaseStatus
 from clinic.coverage.models import CoverageCheck
 from clinic.directory.models import Clinician, Plan, Subspecialty
 from clinic.extensions import db
@@ -26,9 +27,9 @@ from clinic.records.checklist import required_kinds
 from clinic.records.models import Document, RecordItem
 from clinic.scheduling.models import Appointment
 
-PAST_GATE = ("ready_to_match", "matched", "scheduled", "consulted", "opinion_recorded", "closed")
-ACCEPTED = ("matched", "scheduled", "consulted", "opinion_recorded", "closed")
-HELD = ("consulted", "opinion_recorded", "closed")
+PAST_GATE = (CaseStatus.READY_TO_MATCH, CaseStatus.MATCHED, CaseStatus.SCHEDULED, CaseStatus.CONSULTED, CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED)
+ACCEPTED = (CaseStatus.MATCHED, CaseStatus.SCHEDULED, CaseStatus.CONSULTED, CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED)
+HELD = (CaseStatus.CONSULTED, CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED)
 # A records_pending case: each checklist item somewhere between missing and verified.
 PENDING_ITEM = (("missing", 15), ("requested", 35), ("received", 20), ("verified", 25), ("rejected", 5))
 UTC = timezone.utc
@@ -119,8 +120,8 @@ def build_assignments(plans: list[CasePlan], panel: Panel, rng) -> None:
     rows, notes = [], []
     for plan in plans:
         live = "accepted" if plan.status in ACCEPTED else \
-            "proposed" if plan.status == "ready_to_match" and rng.random() < 0.3 else None
-        if live is None and plan.status != "ready_to_match":
+            "proposed" if plan.status == CaseStatus.READY_TO_MATCH and rng.random() < 0.3 else None
+        if live is None and plan.status != CaseStatus.READY_TO_MATCH:
             continue
         sub = _subspecialty(panel, plan.icd10)
         at = plan.changed - timedelta(days=rng.randint(1, 5))
@@ -166,13 +167,13 @@ def build_appointments(plans: list[CasePlan], panel: Panel, count: int, now: dat
     then held ones for the most recent consulted and closed cases, `count` in all."""
     index = {sid: i for i, sid in enumerate(panel.specialists)}
     taken, rows = set(), []
-    chosen = [p for p in plans if p.status == "scheduled"] + \
+    chosen = [p for p in plans if p.status == CaseStatus.SCHEDULED] + \
         sorted((p for p in plans if p.status in HELD), key=lambda p: p.changed, reverse=True)
     for plan in chosen[:count]:
         specialist = panel.assigned[plan.id]
         zone = panel.zones[specialist]
         start_time, _, minutes, modality = opening(index[specialist])
-        if plan.status == "scheduled":
+        if plan.status == CaseStatus.SCHEDULED:
             start = _free_start(rng, now, ZoneInfo(zone), start_time, minutes, specialist, taken)
             status = "booked"
         else:
@@ -222,7 +223,7 @@ def build_audit(plans: list[CasePlan], panel: Panel, rng, progress: Progress) ->
         for _ in range(rng.randint(1, 4)):
             rows.append(_event(plan.created + timedelta(hours=rng.randint(1, 500)), panel.coordinator, "view",
                                "case", plan.id, None))
-        if plan.status != "records_pending":
+        if plan.status != CaseStatus.RECORDS_PENDING:
             rows.append(_event(plan.changed, panel.coordinator, "update", "case", plan.id, f"status -> {plan.status}"))
     rows.sort(key=lambda r: r["at"])  # ids follow time, as they do in a real trail
     insert(AuditEvent.__table__, rows, progress)

@@ -17,6 +17,7 @@ from clinic.auth.passwords import hash_password
 from clinic.cases import milestones
 from clinic.cases.models import STATUSES, Case, CaseClinician, CaseQuestion, CaseReason, Patient, TimelineEntry
 from clinic.cases.vocabulary import REASONS, SEED_QUESTIONS, URGENCIES
+from clinic.cases.workflow import CaseStatus
 from clinic.database import utcnow
 from clinic.extensions import db
 
@@ -29,11 +30,11 @@ DIAGNOSES = (("Invasive ductal carcinoma", "C50.911"), ("Prostate adenocarcinoma
              ("Multiple sclerosis", "G35"), ("Follicular lymphoma", "C82.90"))
 # A referral center with years of history in steady flow (about 55 requests a day): each open
 # stage holds the requests of its usual dwell time, so about 4 % are open and the rest ended.
-STATUS_WEIGHTS = {"records_pending": 1.5, "ready_to_match": 0.4, "matched": 0.4, "scheduled": 1.2, "consulted": 0.3,
-                  "opinion_recorded": 0.4, "closed": 86.3, "withdrawn": 5.8, "cancelled": 3.7}
+STATUS_WEIGHTS = {CaseStatus.RECORDS_PENDING: 1.5, CaseStatus.READY_TO_MATCH: 0.4, CaseStatus.MATCHED: 0.4, CaseStatus.SCHEDULED: 1.2, CaseStatus.CONSULTED: 0.3,
+                  CaseStatus.OPINION_RECORDED: 0.4, CaseStatus.CLOSED: 86.3, CaseStatus.WITHDRAWN: 5.8, CaseStatus.CANCELLED: 3.7}
 # How far back an open case of each stage was requested (days); ended cases span five years.
-AGE_DAYS = {"records_pending": 45, "ready_to_match": 30, "matched": 40, "scheduled": 60, "consulted": 75,
-            "opinion_recorded": 90}
+AGE_DAYS = {CaseStatus.RECORDS_PENDING: 45, CaseStatus.READY_TO_MATCH: 30, CaseStatus.MATCHED: 40, CaseStatus.SCHEDULED: 60, CaseStatus.CONSULTED: 75,
+            CaseStatus.OPINION_RECORDED: 90}
 PLANS = (("Acme Health", "Gold PPO"), ("BlueRiver", "Select HMO"), ("Payer 3", "Plan 3"), ("Payer 4", "Plan 4"))
 BENCH_PASSWORD = "bench-password-for-synthetic-2026"
 CHUNK = 5000
@@ -118,8 +119,8 @@ def build_cases(plans: list[CasePlan], referring: list[tuple[int, str, str]], rn
         doctors.append({"case_id": i, "role": "referring", "name": name, "npi": npi, "clinician_id": clinician_id,
                         "organization": None})
         timeline.append({"case_id": i, "at": plan.created, "kind": "status", "from_status": None,
-                         "to_status": "records_pending", "note": "Request received (physician)."})
-        if plan.status != "records_pending":
+                         "to_status": CaseStatus.RECORDS_PENDING, "note": "Request received (physician)."})
+        if plan.status != CaseStatus.RECORDS_PENDING:
             timeline.append({"case_id": i, "at": plan.changed, "kind": "status", "from_status": _before(plan.status),
                              "to_status": plan.status, "note": None})
     insert(Patient.__table__, patients)
@@ -131,6 +132,6 @@ def build_cases(plans: list[CasePlan], referring: list[tuple[int, str, str]], rn
 
 
 def _before(status: str) -> str:
-    if status in ("withdrawn", "cancelled"):
-        return "records_pending"
+    if status in (CaseStatus.WITHDRAWN, CaseStatus.CANCELLED):
+        return CaseStatus.RECORDS_PENDING
     return STATUSES[STATUSES.index(status) - 1]

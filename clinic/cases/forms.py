@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField,
@@ -13,10 +12,10 @@ from wtforms.widgets import TextArea
 from clinic.cases import icd10
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.vocabulary import LANGUAGES, QUESTION_CATEGORIES, REASONS, SEED_QUESTIONS, URGENCIES
+from clinic.cases.workflow import CaseStatus
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
-from clinic.formkit import MultiCheckboxField, options
+from clinic.formkit import TIMEZONES, MultiCheckboxField, options
 
-TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 EXTRA_QUESTIONS = 3
 YES_NO = {"yes": "Yes", "no": "No"}
 
@@ -148,8 +147,8 @@ class StaffIntakeForm(RequestForm):
 
 
 class EndCaseForm(FlaskForm):
-    outcome = RadioField("End the case as", choices=options({"withdrawn": "Withdrawn by the patient",
-                                                             "cancelled": "Cancelled by the clinic"}),
+    outcome = RadioField("End the case as", choices=options({CaseStatus.WITHDRAWN: "Withdrawn by the patient",
+                                                             CaseStatus.CANCELLED: "Cancelled by the clinic"}),
                          validators=[InputRequired(message="Choose withdrawn or cancelled.")])
     reason = TextAreaField("Reason", validators=[DataRequired(message="Give the reason."), Length(max=500)])
     submit = SubmitField("End the case")

@@ -10,6 +10,7 @@ from clinic import audit
 from clinic.cases import icd10, milestones, workflow
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.models import Case, CaseClinician, CaseQuestion, CaseReason, Patient, TimelineEntry
+from clinic.cases.workflow import CaseStatus
 from clinic.database import utcnow
 from clinic.directory.models import Clinician
 from clinic.extensions import db
@@ -36,7 +37,7 @@ def submit_request(actor, intake: Intake) -> Case:
                       timezone=intake.timezone, language=intake.language)
     code = icd10.normalize(intake.icd10_code) if intake.icd10_code else None
     case = Case(
-        reference=new_reference(), patient=patient, channel=intake.channel, status="records_pending",
+        reference=new_reference(), patient=patient, channel=intake.channel, status=CaseStatus.RECORDS_PENDING,
         diagnosis_text=intake.diagnosis_text.strip(), icd10_code=code,
         treatment_text=(intake.treatment_text or "").strip(), treatment_invasive=intake.treatment_invasive,
         urgency=intake.urgency, consent_to_contact_first_doctor=intake.consent_to_contact_first_doctor,
@@ -87,7 +88,7 @@ def open_case(actor, case_id: int, options=()) -> Case | None:
 
 def end_case(actor, case: Case, target: str, reason: str) -> None:
     """Withdraw (the patient's choice) or cancel (the clinic's) an open case, with a reason."""
-    if target not in ("withdrawn", "cancelled"):
+    if target not in (CaseStatus.WITHDRAWN, CaseStatus.CANCELLED):
         raise workflow.WorkflowError("A case can only be withdrawn or cancelled here.")
     workflow.claim(case)
     workflow.transition(actor, case, target, reason)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from clinic import audit
@@ -14,7 +14,7 @@ from clinic.coverage.status import coverage_missing, latest_check
 from clinic.coverage.vocabulary import CHECK_METHODS, RESULTS
 from clinic.directory.models import Plan
 from clinic.extensions import db
-from clinic.records.errors import RecordError
+from clinic.web import attempt
 
 bp = Blueprint("coverage", __name__)
 
@@ -57,21 +57,12 @@ def check(case_id: int):
     form, with_plans = _form(case)
     status = 200
     if form.validate_on_submit():
-        try:
-            services.record_check(current_user, case, _facts(form, with_plans))
-        except RecordError as error:
-            db.session.rollback()
-            field = {"plan": "plan" if with_plans else "plan_name"}.get(error.field, error.field)
-            target = getattr(form, field, None) if field else None
-            if target is not None:
-                target.errors = [*target.errors, error.message]
-            else:
-                flash(error.message, "danger")
-            status = error.status
-        else:
-            db.session.commit()
-            flash(f"Coverage recorded: {RESULTS[form.result.data].lower()}.", "success")
+        done = attempt(lambda: services.record_check(current_user, case, _facts(form, with_plans)), form,
+                       success=f"Coverage recorded: {RESULTS[form.result.data].lower()}.",
+                       rename=None if with_plans else {"plan": "plan_name"})
+        if done.ok:
             return redirect(url_for("cases.case", case_id=case.id, _anchor="coverage-heading"))
+        status = done.status
     elif form.errors:
         status = 422
     audit.record(current_user, "view", "case", case.id, detail="coverage form")

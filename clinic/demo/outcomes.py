@@ -20,6 +20,7 @@ from clinic.cases import milestones
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.services import submit_request
 from clinic.cases.vocabulary import SEED_QUESTIONS
+from clinic.cases.workflow import CaseStatus
 from clinic.coverage.services import record_check
 from clinic.database import utcnow
 from clinic.demo.outcome_cases import CLOSED
@@ -30,7 +31,7 @@ from clinic.review.services import OpinionFacts, assignment_of, save_draft, sign
 from clinic.scheduling import availability, services as scheduling
 from clinic.scheduling.models import AvailabilityRule
 
-STAGES = ("ready_to_match", "matched", "scheduled", "consulted", "opinion_recorded", "closed")
+STAGES = (CaseStatus.READY_TO_MATCH, CaseStatus.MATCHED, CaseStatus.SCHEDULED, CaseStatus.CONSULTED, CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED)
 # The demo specialist's own cases (Dr. Priya Raman, breast surgical oncology; case 0 is her proposal).
 RAMAN = (
     ("Olivia Bennett", date(1975, 9, 14), "Invasive ductal carcinoma, left breast, 1.5 cm", "C50.412",
@@ -127,7 +128,7 @@ def _backdate(case, start: datetime, stages: dict[str, datetime]) -> None:
     for entry in case.timeline:
         if entry.to_status in stages:
             current = stages[entry.to_status]
-        elif entry.to_status == "records_pending" and entry.from_status is None:
+        elif entry.to_status == CaseStatus.RECORDS_PENDING and entry.from_status is None:
             current = start
         else:
             current += timedelta(minutes=7)
@@ -152,13 +153,13 @@ def _past_case(state, row) -> None:
     case = _matched(state, _request(state, name, born, diagnosis, code, treatment, invasive, reasons, urgency), person)
     start = utcnow().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
     moments = _schedule(start, days)
-    _book(state, case, moments["consulted"] - timedelta(hours=1))
+    _book(state, case, moments[CaseStatus.CONSULTED] - timedelta(hours=1))
     user = _account(state, person)
     assignment = assignment_of(person.id, case.id)
     facts = _opinion(case, second_dx, second_code, dx, tx, option, waits, recommendation, goal)
-    with _clock(moments["opinion_recorded"]):
+    with _clock(moments[CaseStatus.OPINION_RECORDED]):
         sign_opinion(user, assignment, facts)
-    with _clock(moments["closed"]):
+    with _clock(moments[CaseStatus.CLOSED]):
         record_decision(state["users"]["coordinator"], case, decision,
                         "Discussed by phone with the patient." if decision != "undecided" else None)
     _backdate(case, start, moments)
@@ -180,7 +181,7 @@ def _raman_cases(state) -> None:
             continue
         start = utcnow().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=16)
         moments = _schedule(start, (3, 1, 2, 6, 2, 1))
-        _book(state, case, moments["consulted"] - timedelta(hours=1))
+        _book(state, case, moments[CaseStatus.CONSULTED] - timedelta(hours=1))
         assignment = assignment_of(person.id, case.id)
         if group == "awaiting":
             # A draft begun after the consultation: her diagnosis and two answers, the rest to write.
@@ -194,9 +195,9 @@ def _raman_cases(state) -> None:
                              "refined", "modified", "Breast-conserving surgery with radiotherapy",
                              "Waiting a few weeks for surgery is safe.",
                              "Lumpectomy with sentinel node biopsy, then radiotherapy and endocrine therapy.", "Cure")
-            with _clock(moments["opinion_recorded"]):
+            with _clock(moments[CaseStatus.OPINION_RECORDED]):
                 sign_opinion(raman, assignment, facts)
-            moments.pop("closed")
+            moments.pop(CaseStatus.CLOSED)
         _backdate(case, start, moments)
 
 

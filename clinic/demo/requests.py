@@ -7,6 +7,7 @@ from clinic.cases import milestones
 from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.services import end_case, submit_request
 from clinic.cases.vocabulary import SEED_QUESTIONS
+from clinic.cases.workflow import CaseStatus
 from clinic.database import utcnow
 
 # patient, birth date, diagnosis, ICD-10-CM, treatment, invasive, reasons, urgency, days ago, referrer index
@@ -73,5 +74,5 @@ def load(state: dict) -> None:
         case.created_at = case.status_changed_at = case.timeline[0].at = now - timedelta(days=days_ago, hours=i)
         cases.append(case)
     milestones.rebuild([c.id for c in cases])  # the requests' arrival moved back with their first line
-    end_case(coordinator, cases[-2], "withdrawn", "The patient decided to continue with the first plan.")
+    end_case(coordinator, cases[-2], CaseStatus.WITHDRAWN, "The patient decided to continue with the first plan.")
     state["cases"] = cases

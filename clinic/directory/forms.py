@@ -6,10 +6,9 @@ from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from clinic.cases.forms import TIMEZONES
 from clinic.directory import rules
 from clinic.directory.models import CLINICIAN_KINDS, ORGANIZATION_KINDS, RELATIONSHIP_KINDS
-from clinic.formkit import options
+from clinic.formkit import TIMEZONES, options
 
 KIND_LABELS = {"specialist": "Specialist on our panel", "external": "External (referring or first-opinion doctor)"}
 ORGANIZATION_LABELS = {"hospital": "Hospital", "practice": "Practice", "academic_center": "Academic center",

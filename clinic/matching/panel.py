@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import selectinload
 
 from clinic.cases.models import Case
+from clinic.cases.workflow import CaseStatus
 from clinic.matching import forms, services
 from clinic.matching.engine import RULES
 
@@ -15,7 +16,7 @@ def panel_context(case, actor) -> dict:
     assignments = services.case_assignments(case)
     live = next((a for a in assignments if a.is_live), None)
     result = None
-    if case.status == "ready_to_match" and live is None:
+    if case.status == CaseStatus.READY_TO_MATCH and live is None:
         result = services.shortlist(case, top=TOP)  # the best few are shown, with their slots
     return {
         "assignments": assignments, "live": live, "shortlist": result, "top": TOP,

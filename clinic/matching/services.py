@@ -11,6 +11,7 @@ from clinic import audit
 from clinic.auth.models import User
 from clinic.cases import workflow
 from clinic.cases.models import Case
+from clinic.cases.workflow import CaseStatus
 from clinic.database import utcnow
 from clinic.directory.models import Clinician, Subspecialty
 from clinic.errors import DomainError
@@ -98,7 +99,7 @@ def specialist_assignments(clinician_id: int) -> list[Assignment]:
 
 def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = None) -> Assignment:
     """Offer the case to a specialist who passes every hard rule today."""
-    if case.status != "ready_to_match":
+    if case.status != CaseStatus.READY_TO_MATCH:
         raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                             "only a case ready to match can be offered to a specialist.")
     workflow.claim(case)
@@ -188,13 +189,13 @@ def _end(actor, assignment: Assignment, status: str, note: str) -> None:
     if assignment.status not in LIVE:
         raise MatchingError(f"This proposal is already {assignment.status}.")
     workflow.claim(case)
-    if assignment.status == "accepted" and case.status not in ("ready_to_match", "matched", "records_pending"):
+    if assignment.status == "accepted" and case.status not in (CaseStatus.READY_TO_MATCH, CaseStatus.MATCHED, CaseStatus.RECORDS_PENDING):
         raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                             "cancel the appointment before the specialist gives the case back.")
     was_accepted = assignment.status == "accepted"
     assignment.status = status
     assignment.responded_at = utcnow()
-    if was_accepted and case.status == "matched":
-        workflow.transition(actor, case, "ready_to_match", note)
+    if was_accepted and case.status == CaseStatus.MATCHED:
+        workflow.transition(actor, case, CaseStatus.READY_TO_MATCH, note)
     else:
         workflow.note(actor, case, "matching", note)

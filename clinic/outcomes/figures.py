@@ -17,19 +17,20 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from clinic.cases.workflow import CaseStatus
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 
 VAN_SUCH = {"confirmed": 0.12, "refined": 0.66, "changed": 0.21}
 MEYER_DIAGNOSIS_CHANGED = 0.148
 MEYER_TREATMENT_CHANGED = 0.374
 STAGES = (
-    ("records_pending", "ready_to_match", "Records and coverage"),
-    ("ready_to_match", "matched", "Matching"),
-    ("matched", "scheduled", "Booking"),
-    ("scheduled", "consulted", "Until the consultation"),
-    ("consulted", "opinion_recorded", "Writing the opinion"),
+    (CaseStatus.RECORDS_PENDING, CaseStatus.READY_TO_MATCH, "Records and coverage"),
+    (CaseStatus.READY_TO_MATCH, CaseStatus.MATCHED, "Matching"),
+    (CaseStatus.MATCHED, CaseStatus.SCHEDULED, "Booking"),
+    (CaseStatus.SCHEDULED, CaseStatus.CONSULTED, "Until the consultation"),
+    (CaseStatus.CONSULTED, CaseStatus.OPINION_RECORDED, "Writing the opinion"),
 )
-TO_OPINION = ("records_pending", "opinion_recorded")
+TO_OPINION = (CaseStatus.RECORDS_PENDING, CaseStatus.OPINION_RECORDED)
 SPANS = (TO_OPINION, *((source, target) for source, target, _ in STAGES))  # (from, to) statuses
 UNKNOWN_SUBSPECIALTY = "Subspecialty not recorded"
 

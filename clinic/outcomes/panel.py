@@ -4,13 +4,14 @@ from __future__ import annotations
 from sqlalchemy.orm import selectinload
 
 from clinic.cases.models import Case
+from clinic.cases.workflow import CaseStatus
 from clinic.outcomes import services
 from clinic.review.services import signed_opinion
 
 def panel_context(case, actor) -> dict:
-    opinion = signed_opinion(case) if case.status in ("opinion_recorded", "closed") else None
+    opinion = signed_opinion(case) if case.status in (CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED) else None
     return {"opinion": opinion, "decision": services.decision_of(case) if opinion else None,
-            "waiting_opinion": case.status == "consulted"}
+            "waiting_opinion": case.status == CaseStatus.CONSULTED}
 
 
 def decision() -> list:

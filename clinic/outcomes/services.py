@@ -11,6 +11,7 @@ from flask import current_app
 from clinic import audit
 from clinic.cases import milestones, workflow
 from clinic.cases.models import Case, CaseClinician, CaseMilestones
+from clinic.cases.workflow import CaseStatus
 from clinic.database import is_loaded, utcnow
 from clinic.directory.models import Subspecialty
 from clinic.errors import DomainError
@@ -51,7 +52,7 @@ def record_decision(actor, case: Case, choice: str, note: str | None = None) -> 
         raise OutcomeError("Choose one of: " + ", ".join(CHOICES.values()) + ".")
     if decision_of(case) is not None:
         raise OutcomeError("The patient's decision is already recorded for this case.")
-    if case.status != "opinion_recorded":
+    if case.status != CaseStatus.OPINION_RECORDED:
         raise OutcomeError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: the decision "
                            "is recorded once the specialist has signed the opinion.")
     workflow.claim(case)

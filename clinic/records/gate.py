@@ -14,6 +14,7 @@ from flask import current_app
 
 from clinic.cases import workflow
 from clinic.cases.models import Case
+from clinic.cases.workflow import CaseStatus
 from clinic.coverage.status import coverage_missing
 from clinic.records.checklist import waiting_sentence
 from clinic.records.models import RecordItem
@@ -40,12 +41,12 @@ def records_and_coverage(case: Case) -> list[str]:
 
 def settle(actor, case: Case, change: str) -> None:
     """After a records or coverage change: open the gate, or close it again with the reason."""
-    if case.status == "records_pending":
+    if case.status == CaseStatus.RECORDS_PENDING:
         workflow.advance(actor, case)
-    elif case.status == "ready_to_match":
+    elif case.status == CaseStatus.READY_TO_MATCH:
         missing = records_and_coverage(case)
         if missing:
-            workflow.transition(actor, case, "records_pending",
+            workflow.transition(actor, case, CaseStatus.RECORDS_PENDING,
                                 note=f"{change} Back to records pending: {'; '.join(missing)}."[:1000])
 
 

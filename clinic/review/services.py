@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, lazyload
 from clinic import audit
 from clinic.cases import icd10, workflow
 from clinic.cases.models import Case, CaseQuestion
+from clinic.cases.workflow import CaseStatus
 from clinic.database import is_loaded, utcnow
 from clinic.errors import DomainError
 from clinic.extensions import db
@@ -21,10 +22,8 @@ from clinic.matching.services import specialist_assignments
 from clinic.review.models import Addendum, Opinion, OpinionAnswer
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 
-DRAFTING = ("matched", "scheduled", "consulted")  # after accepting, until signed
 MAX_TEXT = 8000
 RECENT_CLOSED = 20  # closed cases listed on the specialist's home
-WITHDRAWN = ("withdrawn", "cancelled")  # ended without an opinion: the specialist no longer reads the case
 
 
 class OpinionError(DomainError):
@@ -80,7 +79,7 @@ def assignment_of(clinician_id: int | None, case_id: int) -> Assignment | None:
         return None
     return db.session.scalar(sa.select(Assignment).join(Case, Case.id == Assignment.case_id).where(
         Assignment.case_id == case_id, Assignment.specialist_id == clinician_id, Assignment.status == "accepted",
-        Case.status.not_in(WITHDRAWN)))
+        Case.status.not_in(workflow.ABANDONED_STATUSES)))
 
 
 def opinion_for(assignment: Assignment) -> Opinion | None:
@@ -106,7 +105,7 @@ def workspace(clinician_id: int | None) -> Workspace:
     mine = specialist_assignments(clinician_id)
     closed = list(db.session.scalars(
         sa.select(Assignment).join(Case, Case.id == Assignment.case_id).options(contains_eager(Assignment.case))
-        .where(Assignment.specialist_id == clinician_id, Assignment.status == "accepted", Case.status == "closed")
+        .where(Assignment.specialist_id == clinician_id, Assignment.status == "accepted", Case.status == CaseStatus.CLOSED)
         .order_by(Case.updated_at.desc()).limit(RECENT_CLOSED)))
     ids = [a.id for a in mine + closed]
     # The page shows only when each opinion was saved or signed: not its answers, addenda or author.
@@ -118,9 +117,9 @@ def workspace(clinician_id: int | None) -> Workspace:
         status = assignment.case.status
         if assignment.status == "proposed":
             groups.proposed.append(assignment)
-        elif status == "consulted":
+        elif status == CaseStatus.CONSULTED:
             groups.awaiting.append(assignment)
-        elif status == "opinion_recorded":
+        elif status == CaseStatus.OPINION_RECORDED:
             groups.signed.append(assignment)
         else:  # accepted, the consultation still to come (records, booking or the consultation itself)
             groups.upcoming.append(assignment)
@@ -190,7 +189,7 @@ def save_draft(actor, assignment: Assignment, facts: OpinionFacts) -> Opinion:
     """Create or update the specialist's draft; allowed from acceptance until signing."""
     case = assignment.case
     opinion = _unsigned(assignment)
-    if assignment.status != "accepted" or case.status not in DRAFTING:
+    if assignment.status != "accepted" or case.status not in workflow.DRAFTING_STATUSES:
         raise OpinionError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                            "an opinion can be written from acceptance until it is signed.")
     problems = _check_shape(facts, case.questions)
@@ -224,7 +223,7 @@ def sign_opinion(actor, assignment: Assignment, facts: OpinionFacts | None = Non
     """Save the last changes, check the opinion is complete and the consultation held, and sign it."""
     case = assignment.case
     existing = _unsigned(assignment)
-    if case.status != "consulted" or assignment.status != "accepted":
+    if case.status != CaseStatus.CONSULTED or assignment.status != "accepted":
         raise NotReadyToSign("The opinion can be signed once the consultation has been held (the coordinator "
                              "marks it held). Save it as a draft until then.")
     opinion = save_draft(actor, assignment, facts) if facts is not None else existing

@@ -12,6 +12,7 @@ from clinic.directory.models import Clinician
 from clinic.extensions import db
 from clinic.scheduling import availability, feeds, forms
 from clinic.scheduling.models import ACTIVE, Appointment, AvailabilityRule, DayOff
+from clinic.web import attempt
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
 
@@ -70,15 +71,11 @@ def add_rule(clinician_id: int):
     person = _specialist(clinician_id)
     form = forms.RuleForm()
     if form.validate_on_submit():
-        try:
-            availability.add_rule(current_user, person, int(form.weekday.data), form.start.data, form.end.data,
-                                  form.slot_minutes.data, form.timezone.data, form.modality.data, form.location.data)
-            db.session.commit()
-            flash("Opening added.", "success")
+        done = attempt(lambda: availability.add_rule(
+            current_user, person, int(form.weekday.data), form.start.data, form.end.data, form.slot_minutes.data,
+            form.timezone.data, form.modality.data, form.location.data), form, success="Opening added.")
+        if done.ok:
             return redirect(url_for("availability.specialist", clinician_id=person.id))
-        except availability.AvailabilityError as error:
-            db.session.rollback()
-            getattr(form, error.field if hasattr(form, error.field) else "start").errors = [error.message]
     return _page(person, rule_form=form, status=422)
 
 
@@ -108,14 +105,10 @@ def add_day_off(clinician_id: int):
     person = _specialist(clinician_id)
     form = forms.DayOffForm()
     if form.validate_on_submit():
-        try:
-            availability.add_day_off(current_user, person, form.day.data, form.reason.data)
-            db.session.commit()
-            flash(f"{form.day.data.isoformat()} is now a day off.", "success")
+        done = attempt(lambda: availability.add_day_off(current_user, person, form.day.data, form.reason.data),
+                       form, success=f"{form.day.data.isoformat()} is now a day off.")
+        if done.ok:
             return redirect(url_for("availability.specialist", clinician_id=person.id))
-        except availability.AvailabilityError as error:
-            db.session.rollback()
-            form.day.errors = [error.message]
     return _page(person, day_form=form, status=422)
 
 

@@ -7,8 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from clinic.cases.forms import TIMEZONES
-from clinic.formkit import options
+from clinic.formkit import TIMEZONES, options
 from clinic.scheduling.availability import MAX_SLOT, MIN_SLOT
 from clinic.scheduling.models import MODALITIES, WEEKDAYS
 

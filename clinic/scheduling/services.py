@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from clinic import audit
 from clinic.cases import workflow
 from clinic.cases.models import Case
+from clinic.cases.workflow import CaseStatus
 from clinic.database import begin_write, is_loaded, utcnow
 from clinic.errors import DomainError
 from clinic.extensions import db
@@ -115,9 +116,9 @@ def _save(appointment: Appointment) -> None:
 
 def book(actor, case: Case, start: datetime, specialist_id: int | None = None) -> Appointment:
     """Book the case's accepted specialist at a free slot; invites go to the outbox in this transaction."""
-    if case.status != "matched":
+    if case.status != CaseStatus.MATCHED:
         raise SchedulingError("Only a matched case can be booked: a specialist must accept it first."
-                              if case.status in ("records_pending", "ready_to_match") else
+                              if case.status in (CaseStatus.RECORDS_PENDING, CaseStatus.READY_TO_MATCH) else
                               "This case is not waiting for a booking.")
     assignment = accepted_assignment(case)
     if assignment is None:
@@ -177,8 +178,8 @@ def cancel(actor, appointment: Appointment, reason: str) -> None:
         raise SchedulingError("Give a reason for cancelling the appointment.")
     _close(actor, appointment, "cancelled", reason)
     notices.send_invites(appointment)
-    if appointment.case.status == "scheduled":  # an ended case stays ended
-        workflow.transition(actor, appointment.case, "matched", f"Appointment cancelled: {reason}")
+    if appointment.case.status == CaseStatus.SCHEDULED:  # an ended case stays ended
+        workflow.transition(actor, appointment.case, CaseStatus.MATCHED, f"Appointment cancelled: {reason}")
     db.session.flush()
 
 
@@ -188,8 +189,8 @@ def mark_no_show(actor, appointment: Appointment, note: str = "") -> None:
     _require_started(appointment)
     reason = (note or "").strip() or "The patient did not attend."
     _close(actor, appointment, "no_show", reason)
-    if appointment.case.status == "scheduled":
-        workflow.transition(actor, appointment.case, "matched", f"No-show: {reason}")
+    if appointment.case.status == CaseStatus.SCHEDULED:
+        workflow.transition(actor, appointment.case, CaseStatus.MATCHED, f"No-show: {reason}")
     db.session.flush()
 
 

@@ -16,7 +16,7 @@ from clinic.scheduling import feeds, forms, picker, services
 from clinic.scheduling.invites import publish
 from clinic.scheduling.models import APPOINTMENT_LABELS, MODALITIES, Appointment
 from clinic.scheduling.notices import invite_for
-from clinic.web import render_viewed
+from clinic.web import attempt, render_viewed
 
 bp = Blueprint("scheduling", __name__)
 
@@ -108,13 +108,7 @@ def _close(appointment_id: int, form, action, done: str):
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors) or "Try again.", "danger")
     else:
-        try:
-            action(found)
-            db.session.commit()
-            flash(done, "success")
-        except (services.SchedulingError, services.workflow.WorkflowError) as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+        attempt(lambda: action(found), success=done)
     return redirect(url_for("scheduling.appointment", appointment_id=appointment_id))
 
 
