@@ -14,9 +14,10 @@ def init_app(app: Flask) -> None:
     add_navigation(app, COORDINATOR, "cases.new_case", "New request", 20)
     app.add_template_filter(vocabulary.reason_label, "reason_label")
     app.add_template_global(workflow.waiting_for, "waiting_for")
+    app.add_template_global(workflow.CaseStatus, "CaseStatus")
 
     @app.context_processor
     def _vocabulary():
-        return {"STATUS_LABELS": workflow.STATUS_LABELS, "CaseStatus": workflow.CaseStatus,
-                "REASONS": vocabulary.REASONS, "URGENCIES": vocabulary.URGENCIES, "CHANNELS": vocabulary.CHANNELS,
+        return {"STATUS_LABELS": workflow.STATUS_LABELS, "REASONS": vocabulary.REASONS,
+                "URGENCIES": vocabulary.URGENCIES, "CHANNELS": vocabulary.CHANNELS,
                 "QUESTION_CATEGORIES": vocabulary.QUESTION_CATEGORIES, "LANGUAGES": vocabulary.LANGUAGES}

@@ -24,7 +24,7 @@ from clinic.database import is_loaded
 from clinic.extensions import db
 from clinic.matching import engine
 from clinic.matching.intervals import Span
-from clinic.matching.models import Assignment
+from clinic.matching.models import LIVE_STATUSES, Assignment, AssignmentStatus
 from clinic.wiring import wiring
 
 # The scheduling stage tells each candidate's earliest free slot: (specialist ids, day, window days) -> slots.
@@ -72,7 +72,7 @@ def case_facts(case: Case, on: date, subspecialty: str | None = None) -> tuple[e
         window_days=urgency_window_days(case.urgency), language=case.patient.language,
         conflicts=frozenset(a.specialist_id for a in earlier if a.conflict_declared),
         declined={a.specialist_id: a.decline_reason or "no reason given"
-                  for a in earlier if a.status == "declined" and not a.conflict_declared},
+                  for a in earlier if a.status == AssignmentStatus.DECLINED and not a.conflict_declared},
     )
     return facts, plan.id if plan else None
 
@@ -234,7 +234,7 @@ def _caseload(this_case: int | None) -> dict[int, int]:
     rows = db.session.execute(
         sa.select(Assignment.specialist_id, sa.func.count())
         .join(Case, Case.id == Assignment.case_id)
-        .where(Assignment.status.in_(("proposed", "accepted")), open_condition(),
+        .where(Assignment.status.in_(LIVE_STATUSES), open_condition(),
                Assignment.case_id != this_case)
         .group_by(Assignment.specialist_id))
     return dict(rows.all())

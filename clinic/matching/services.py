@@ -19,9 +19,8 @@ from clinic.extensions import db
 from clinic.mail.outbox import enqueue
 from clinic.matching import engine, facts
 from clinic.matching.facts import case_assignments
-from clinic.matching.models import Assignment
+from clinic.matching.models import LIVE_STATUSES, Assignment, AssignmentStatus
 
-LIVE = ("proposed", "accepted")
 
 
 class MatchingError(DomainError):
@@ -40,7 +39,7 @@ class NotEligible(MatchingError):
 
 def specialist_accepted(case: Case) -> list[str]:
     live = live_assignment(case)
-    if live is not None and live.status == "accepted":
+    if live is not None and live.status == AssignmentStatus.ACCEPTED:
         return []
     if live is not None:
         return [f"{live.specialist.name} to accept or decline the proposal"]
@@ -81,7 +80,7 @@ def active_subspecialties() -> list[Subspecialty]:
 
 
 def live_assignment(case: Case) -> Assignment | None:
-    return next((a for a in case_assignments(case) if a.status in LIVE), None)
+    return next((a for a in case_assignments(case) if a.status in LIVE_STATUSES), None)
 
 
 def latest_assignment(case: Case) -> Assignment | None:
@@ -93,7 +92,7 @@ def specialist_assignments(clinician_id: int) -> list[Assignment]:
     listing them all would grow the page with every year of the specialist's work)."""
     return list(db.session.scalars(
         sa.select(Assignment).join(Case, Case.id == Assignment.case_id).options(contains_eager(Assignment.case))
-        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(LIVE), workflow.open_condition())
+        .where(Assignment.specialist_id == clinician_id, Assignment.status.in_(LIVE_STATUSES), workflow.open_condition())
         .order_by(Assignment.status.desc(), Case.urgency.desc(), Assignment.proposed_at)))
 
 
@@ -119,7 +118,7 @@ def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = N
                           f"{'; '.join(details) or 'choose the subspecialty first'}.", details)
     sub_id = db.session.scalar(sa.select(Subspecialty.id).where(Subspecialty.code == chosen.factors.subspecialty_code))
     assignment = Assignment(case_id=case.id, specialist_id=person.id, subspecialty_id=sub_id,
-                            proposed_by_id=getattr(actor, "id", None), status="proposed")
+                            proposed_by_id=getattr(actor, "id", None), status=AssignmentStatus.PROPOSED)
     try:
         with db.session.begin_nested():
             db.session.add(assignment)
@@ -149,14 +148,14 @@ def _tell_specialist(person: Clinician, case: Case, assignment: Assignment) -> N
 
 def accept_assignment(actor, assignment: Assignment) -> None:
     """The specialist takes the case; the case moves to matched as soon as it is ready to."""
-    if assignment.status != "proposed":
+    if assignment.status != AssignmentStatus.PROPOSED:
         raise MatchingError(f"This proposal is already {assignment.status}.")
     workflow.claim(assignment.case)
-    assignment.status = "accepted"
+    assignment.status = AssignmentStatus.ACCEPTED
     assignment.responded_at = utcnow()
     case = assignment.case
     workflow.note(actor, case, "matching", f"{assignment.specialist.name} accepted the case.")
-    audit.record(actor, "update", "assignment", assignment.id, detail="accepted")
+    audit.record(actor, "update", "assignment", assignment.id, detail=AssignmentStatus.ACCEPTED)
     db.session.flush()
     workflow.advance(actor, case)
     db.session.flush()
@@ -170,7 +169,7 @@ def decline_assignment(actor, assignment: Assignment, reason: str, conflict: boo
     note = f"{assignment.specialist.name} declined: {reason}"
     if conflict:
         note += " (declared a tie to the first doctor: not proposed again for this case)"
-    _end(actor, assignment, "declined", note)
+    _end(actor, assignment, AssignmentStatus.DECLINED, note)
     assignment.decline_reason = reason[:500]
     assignment.conflict_declared = bool(conflict)
     audit.record(actor, "update", "assignment", assignment.id, detail=f"declined conflict={'yes' if conflict else 'no'}")
@@ -179,20 +178,20 @@ def decline_assignment(actor, assignment: Assignment, reason: str, conflict: boo
 
 def withdraw_proposal(actor, assignment: Assignment) -> None:
     """The coordinator takes the case back from a specialist (no answer, or a better match)."""
-    _end(actor, assignment, "withdrawn", f"Proposal to {assignment.specialist.name} withdrawn by the coordinator.")
-    audit.record(actor, "update", "assignment", assignment.id, detail="withdrawn")
+    _end(actor, assignment, AssignmentStatus.WITHDRAWN, f"Proposal to {assignment.specialist.name} withdrawn by the coordinator.")
+    audit.record(actor, "update", "assignment", assignment.id, detail=AssignmentStatus.WITHDRAWN)
     db.session.flush()
 
 
 def _end(actor, assignment: Assignment, status: str, note: str) -> None:
     case = assignment.case
-    if assignment.status not in LIVE:
+    if assignment.status not in LIVE_STATUSES:
         raise MatchingError(f"This proposal is already {assignment.status}.")
     workflow.claim(case)
-    if assignment.status == "accepted" and case.status not in (CaseStatus.READY_TO_MATCH, CaseStatus.MATCHED, CaseStatus.RECORDS_PENDING):
+    if assignment.status == AssignmentStatus.ACCEPTED and case.status not in (CaseStatus.READY_TO_MATCH, CaseStatus.MATCHED, CaseStatus.RECORDS_PENDING):
         raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                             "cancel the appointment before the specialist gives the case back.")
-    was_accepted = assignment.status == "accepted"
+    was_accepted = assignment.status == AssignmentStatus.ACCEPTED
     assignment.status = status
     assignment.responded_at = utcnow()
     if was_accepted and case.status == CaseStatus.MATCHED:

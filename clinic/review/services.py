@@ -17,7 +17,7 @@ from clinic.cases.workflow import CaseStatus
 from clinic.database import is_loaded, utcnow
 from clinic.errors import DomainError
 from clinic.extensions import db
-from clinic.matching.models import Assignment
+from clinic.matching.models import Assignment, AssignmentStatus
 from clinic.matching.services import specialist_assignments
 from clinic.review.models import Addendum, Opinion, OpinionAnswer
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
@@ -78,7 +78,7 @@ def assignment_of(clinician_id: int | None, case_id: int) -> Assignment | None:
     if clinician_id is None:
         return None
     return db.session.scalar(sa.select(Assignment).join(Case, Case.id == Assignment.case_id).where(
-        Assignment.case_id == case_id, Assignment.specialist_id == clinician_id, Assignment.status == "accepted",
+        Assignment.case_id == case_id, Assignment.specialist_id == clinician_id, Assignment.status == AssignmentStatus.ACCEPTED,
         Case.status.not_in(workflow.ABANDONED_STATUSES)))
 
 
@@ -105,7 +105,7 @@ def workspace(clinician_id: int | None) -> Workspace:
     mine = specialist_assignments(clinician_id)
     closed = list(db.session.scalars(
         sa.select(Assignment).join(Case, Case.id == Assignment.case_id).options(contains_eager(Assignment.case))
-        .where(Assignment.specialist_id == clinician_id, Assignment.status == "accepted", Case.status == CaseStatus.CLOSED)
+        .where(Assignment.specialist_id == clinician_id, Assignment.status == AssignmentStatus.ACCEPTED, Case.status == CaseStatus.CLOSED)
         .order_by(Case.updated_at.desc()).limit(RECENT_CLOSED)))
     ids = [a.id for a in mine + closed]
     # The page shows only when each opinion was saved or signed: not its answers, addenda or author.
@@ -115,7 +115,7 @@ def workspace(clinician_id: int | None) -> Workspace:
     groups = Workspace([], [], [], [], opinions)
     for assignment in mine:
         status = assignment.case.status
-        if assignment.status == "proposed":
+        if assignment.status == AssignmentStatus.PROPOSED:
             groups.proposed.append(assignment)
         elif status == CaseStatus.CONSULTED:
             groups.awaiting.append(assignment)
@@ -189,7 +189,7 @@ def save_draft(actor, assignment: Assignment, facts: OpinionFacts) -> Opinion:
     """Create or update the specialist's draft; allowed from acceptance until signing."""
     case = assignment.case
     opinion = _unsigned(assignment)
-    if assignment.status != "accepted" or case.status not in workflow.DRAFTING_STATUSES:
+    if assignment.status != AssignmentStatus.ACCEPTED or case.status not in workflow.DRAFTING_STATUSES:
         raise OpinionError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                            "an opinion can be written from acceptance until it is signed.")
     problems = _check_shape(facts, case.questions)
@@ -223,7 +223,7 @@ def sign_opinion(actor, assignment: Assignment, facts: OpinionFacts | None = Non
     """Save the last changes, check the opinion is complete and the consultation held, and sign it."""
     case = assignment.case
     existing = _unsigned(assignment)
-    if case.status != CaseStatus.CONSULTED or assignment.status != "accepted":
+    if case.status != CaseStatus.CONSULTED or assignment.status != AssignmentStatus.ACCEPTED:
         raise NotReadyToSign("The opinion can be signed once the consultation has been held (the coordinator "
                              "marks it held). Save it as a draft until then.")
     opinion = save_draft(actor, assignment, facts) if facts is not None else existing

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -10,12 +11,20 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
 
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"  # held
+    NO_SHOW = "no_show"
+
+
 MODALITIES = {"in_person": "In person", "video": "Video"}
-APPOINTMENT_STATUSES = ("booked", "cancelled", "completed", "no_show")
-APPOINTMENT_LABELS = {"booked": "Booked", "cancelled": "Cancelled", "completed": "Held", "no_show": "No-show"}
-ACTIVE = "booked"
+APPOINTMENT_STATUSES = tuple(str(status) for status in AppointmentStatus)
+APPOINTMENT_LABELS = {AppointmentStatus.BOOKED: "Booked", AppointmentStatus.CANCELLED: "Cancelled",
+                      AppointmentStatus.COMPLETED: "Held", AppointmentStatus.NO_SHOW: "No-show"}
+ACTIVE = AppointmentStatus.BOOKED
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-ACTIVE_ONLY = sa.text("status = 'booked'")
+ACTIVE_ONLY = sa.text(f"status = '{ACTIVE}'")
 
 
 class AvailabilityRule(db.Model):

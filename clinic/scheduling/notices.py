@@ -13,7 +13,7 @@ from clinic.cases.vocabulary import QUESTION_CATEGORIES
 from clinic.database import utcnow
 from clinic.mail.outbox import enqueue
 from clinic.scheduling import invites
-from clinic.scheduling.models import MODALITIES, Appointment
+from clinic.scheduling.models import MODALITIES, Appointment, AppointmentStatus
 
 
 
@@ -24,7 +24,7 @@ def when(appointment: Appointment, zone: str | None = None) -> str:
 
 
 def _kind(appointment: Appointment) -> str:
-    if appointment.status == "cancelled":
+    if appointment.status == AppointmentStatus.CANCELLED:
         return "cancelled"
     return "moved" if appointment.ical_sequence else "booked"
 
@@ -40,7 +40,7 @@ def invite_for(appointment: Appointment, zone: str) -> invites.Invite:
         end=appointment.end, timezone=zone, organizer=current_app.config["MAIL_FROM"],
         organizer_name=current_app.config["CLINIC_NAME"], attendees=tuple(attendees),
         reference=case.reference, modality=appointment.modality, location=appointment.location,
-        specialist_name=specialist.name, cancelled=appointment.status == "cancelled",
+        specialist_name=specialist.name, cancelled=appointment.status == AppointmentStatus.CANCELLED,
         description=invites.prep_checklist([q.category for q in case.questions], QUESTION_CATEGORIES),
     )
 

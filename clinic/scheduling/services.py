@@ -22,10 +22,10 @@ from clinic.cases.workflow import CaseStatus
 from clinic.database import begin_write, is_loaded, utcnow
 from clinic.errors import DomainError
 from clinic.extensions import db
-from clinic.matching.models import Assignment
+from clinic.matching.models import Assignment, AssignmentStatus
 from clinic.matching.services import case_assignments
 from clinic.scheduling import availability, notices
-from clinic.scheduling.models import ACTIVE, Appointment
+from clinic.scheduling.models import ACTIVE, Appointment, AppointmentStatus
 
 
 class SchedulingError(DomainError):
@@ -55,7 +55,7 @@ def write_lock() -> None:
 
 
 def accepted_assignment(case: Case) -> Assignment | None:
-    return next((a for a in case_assignments(case) if a.status == "accepted"), None)
+    return next((a for a in case_assignments(case) if a.status == AssignmentStatus.ACCEPTED), None)
 
 
 def case_appointments(case: Case) -> list[Appointment]:
@@ -80,7 +80,7 @@ def booked(case: Case) -> list[str]:
 
 
 def held(case: Case) -> list[str]:
-    held = any(a.status == "completed" for a in case_appointments(case))
+    held = any(a.status == AppointmentStatus.COMPLETED for a in case_appointments(case))
     return [] if held else ["The consultation to take place and be marked as held"]
 
 
@@ -176,7 +176,7 @@ def cancel(actor, appointment: Appointment, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise SchedulingError("Give a reason for cancelling the appointment.")
-    _close(actor, appointment, "cancelled", reason)
+    _close(actor, appointment, AppointmentStatus.CANCELLED, reason)
     notices.send_invites(appointment)
     if appointment.case.status == CaseStatus.SCHEDULED:  # an ended case stays ended
         workflow.transition(actor, appointment.case, CaseStatus.MATCHED, f"Appointment cancelled: {reason}")
@@ -188,7 +188,7 @@ def mark_no_show(actor, appointment: Appointment, note: str = "") -> None:
     _require_active(appointment)
     _require_started(appointment)
     reason = (note or "").strip() or "The patient did not attend."
-    _close(actor, appointment, "no_show", reason)
+    _close(actor, appointment, AppointmentStatus.NO_SHOW, reason)
     if appointment.case.status == CaseStatus.SCHEDULED:
         workflow.transition(actor, appointment.case, CaseStatus.MATCHED, f"No-show: {reason}")
     db.session.flush()
@@ -198,7 +198,7 @@ def complete(actor, appointment: Appointment) -> None:
     """The consultation took place: the case moves to consulted."""
     _require_active(appointment)
     _require_started(appointment)
-    _close(actor, appointment, "completed", None)
+    _close(actor, appointment, AppointmentStatus.COMPLETED, None)
     workflow.advance(actor, appointment.case)
     db.session.flush()
 
@@ -208,13 +208,14 @@ def _require_started(appointment: Appointment) -> None:
         raise SchedulingError("The consultation has not started yet; reschedule or cancel it instead.")
 
 
-def _close(actor, appointment: Appointment, status: str, reason: str | None) -> None:
+def _close(actor, appointment: Appointment, status: AppointmentStatus, reason: str | None) -> None:
     appointment.status = status
     appointment.status_reason = reason[:500] if reason else None
-    if status == "cancelled":
+    if status == AppointmentStatus.CANCELLED:
         appointment.ical_sequence += 1  # iTIP: the cancellation outranks every earlier version
     db.session.flush()
     audit.record(actor, "update", "appointment", appointment.id, detail=f"status {status}")
-    labels = {"cancelled": "cancelled", "completed": "held", "no_show": "missed (no-show)"}
+    labels = {AppointmentStatus.CANCELLED: "cancelled", AppointmentStatus.COMPLETED: "held",
+              AppointmentStatus.NO_SHOW: "missed (no-show)"}
     workflow.note(actor, appointment.case, "scheduling", f"Consultation of {notices.when(appointment)} "
                                                          f"{labels[status]}.")
