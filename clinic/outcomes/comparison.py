@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, DIAGNOSIS_PLAIN, TREATMENT_COMPARISONS, TREATMENT_PLAIN
+from clinic.review.vocabulary import (DIAGNOSIS_COMPARISONS, DIAGNOSIS_PLAIN, TREATMENT_COMPARISONS, TREATMENT_PLAIN,
+                                      DiagnosisComparison, TreatmentComparison)
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class Comparison:
 
 
 def compare(first: FirstOpinion, second: SecondOpinion) -> Comparison:
-    dx_same = second.diagnosis_comparison == "confirmed"
-    tx_same = second.treatment_comparison == "same"
+    dx_same = second.diagnosis_comparison == DiagnosisComparison.CONFIRMED
+    tx_same = second.treatment_comparison == TreatmentComparison.SAME
     rows = [
         Row("Diagnosis", first.diagnosis, second.diagnosis, not dx_same,
             DIAGNOSIS_COMPARISONS[second.diagnosis_comparison]),

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from clinic.database import utcnow
 from clinic.outcomes import charts, figures, services
-from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
+from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS, DiagnosisComparison
 
 
 # The dashboard reads a period, as a clinic reviews its outcomes: a year by default.
@@ -35,7 +35,7 @@ def chart_set(result: figures.Figures) -> dict:
     treatment.append(_bar("Treatment modified or changed", overall.treatment_any_change,
                                 figures.MEYER_TREATMENT_CHANGED, "Meyer"))
     treatment.append(_bar("Less invasive option offered", overall.less_invasive))
-    per_sub = [_bar(group.name, group.diagnosis["changed"], None, "") for group in result.by_subspecialty]
+    per_sub = [_bar(group.name, group.diagnosis[DiagnosisComparison.CHANGED], None, "") for group in result.by_subspecialty]
     stages = [charts.Bar(stage.label, stage.median_days,
                          "no data" if stage.median_days is None else f"{stage.median_days:.1f} days (n={stage.cases})")
               for stage in result.stages]

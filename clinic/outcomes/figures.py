@@ -18,9 +18,10 @@ import statistics
 from dataclasses import dataclass
 
 from clinic.cases.workflow import CaseStatus
-from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
+from clinic.review.vocabulary import (DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS, DiagnosisComparison,
+                                      TreatmentComparison)
 
-VAN_SUCH = {"confirmed": 0.12, "refined": 0.66, "changed": 0.21}
+VAN_SUCH = {DiagnosisComparison.CONFIRMED: 0.12, DiagnosisComparison.REFINED: 0.66, DiagnosisComparison.CHANGED: 0.21}
 MEYER_DIAGNOSIS_CHANGED = 0.148
 MEYER_TREATMENT_CHANGED = 0.374
 STAGES = (
@@ -95,7 +96,7 @@ def _group(name: str, tallies: list[Tally]) -> Group:
     return Group(name, total,
                  {c: share(lambda t, c=c: t.diagnosis == c) for c in DIAGNOSIS_COMPARISONS},
                  {c: share(lambda t, c=c: t.treatment == c) for c in TREATMENT_COMPARISONS},
-                 share(lambda t: t.treatment != "same"), share(lambda t: t.less_invasive))
+                 share(lambda t: t.treatment != TreatmentComparison.SAME), share(lambda t: t.less_invasive))
 
 
 def median(values: list[float]) -> float | None:
@@ -117,10 +118,10 @@ def figures(tallies: list[Tally], spans: dict[tuple[str, str], list[float]]) -> 
 def benchmark_rows(group: Group) -> list[tuple[str, Share, float, str]]:
     """(measure, our share, benchmark rate, source) for each benchmarked category."""
     return [
-        ("Diagnosis confirmed (same)", group.diagnosis["confirmed"], VAN_SUCH["confirmed"], "Van Such 2017"),
-        ("Diagnosis refined", group.diagnosis["refined"], VAN_SUCH["refined"], "Van Such 2017"),
-        ("Diagnosis changed (distinctly different)", group.diagnosis["changed"], VAN_SUCH["changed"], "Van Such 2017"),
-        ("Diagnosis changed", group.diagnosis["changed"], MEYER_DIAGNOSIS_CHANGED, "Meyer 2015"),
+        ("Diagnosis confirmed (same)", group.diagnosis[DiagnosisComparison.CONFIRMED], VAN_SUCH[DiagnosisComparison.CONFIRMED], "Van Such 2017"),
+        ("Diagnosis refined", group.diagnosis[DiagnosisComparison.REFINED], VAN_SUCH[DiagnosisComparison.REFINED], "Van Such 2017"),
+        ("Diagnosis changed (distinctly different)", group.diagnosis[DiagnosisComparison.CHANGED], VAN_SUCH[DiagnosisComparison.CHANGED], "Van Such 2017"),
+        ("Diagnosis changed", group.diagnosis[DiagnosisComparison.CHANGED], MEYER_DIAGNOSIS_CHANGED, "Meyer 2015"),
         ("Treatment changed (modified or changed)", group.treatment_any_change, MEYER_TREATMENT_CHANGED, "Meyer 2015"),
     ]
 
@@ -140,8 +141,8 @@ def csv_rows(result: Figures) -> list[list]:
     for group in [result.overall, *result.by_subspecialty]:
         for category, part in group.diagnosis.items():
             lines.append(share(group, "diagnosis", category, part, VAN_SUCH[category], "Van Such 2017"))
-        lines.append(share(group, "diagnosis", "changed", group.diagnosis["changed"], MEYER_DIAGNOSIS_CHANGED,
-                           "Meyer 2015"))
+        changed = DiagnosisComparison.CHANGED
+        lines.append(share(group, "diagnosis", changed, group.diagnosis[changed], MEYER_DIAGNOSIS_CHANGED, "Meyer 2015"))
         for category, part in group.treatment.items():
             lines.append(share(group, "treatment", category, part))
         lines.append(share(group, "treatment", "modified_or_changed", group.treatment_any_change,

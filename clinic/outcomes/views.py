@@ -14,6 +14,7 @@ from clinic.database import utcnow
 from clinic.extensions import db, limiter
 from clinic.outcomes import dashboard, figures, forms, services
 from clinic.outcomes.report_pdf import report_pdf
+from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 from clinic.web import local_time, render_viewed
 
 bp = Blueprint("outcomes", __name__)
@@ -134,7 +135,8 @@ def dashboard_page():
     result = dashboard.compute(period)
     audit.record(current_user, "view", "outcomes_dashboard", None, detail=f"{period} cases={result.overall.total}")
     return render_viewed("outcomes/dashboard.html", result=result, charts=dashboard.chart_set(result),
-                         benchmarks=figures.benchmark_rows(result.overall), period=period, periods=dashboard.PERIODS)
+                         benchmarks=figures.benchmark_rows(result.overall), period=period, periods=dashboard.PERIODS,
+                         diagnosis_categories=DIAGNOSIS_COMPARISONS, treatment_categories=TREATMENT_COMPARISONS)
 
 
 @bp.get("/outcomes.csv")

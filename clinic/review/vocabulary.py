@@ -5,35 +5,50 @@ distinctly different); the treatment categories follow Meyer et al. 2015's "trea
 """
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class DiagnosisComparison(StrEnum):
+    CONFIRMED = "confirmed"
+    REFINED = "refined"
+    CHANGED = "changed"
+
+
+class TreatmentComparison(StrEnum):
+    SAME = "same"
+    MODIFIED = "modified"
+    CHANGED = "changed"
+
+
 DIAGNOSIS_COMPARISONS = {
-    "confirmed": "Confirmed",
-    "refined": "Refined",
-    "changed": "Changed",
+    DiagnosisComparison.CONFIRMED: "Confirmed",
+    DiagnosisComparison.REFINED: "Refined",
+    DiagnosisComparison.CHANGED: "Changed",
 }
 DIAGNOSIS_HELP = {
-    "confirmed": "the same diagnosis",
-    "refined": "the same condition, made more precise (stage, type, extent)",
-    "changed": "a distinctly different diagnosis",
+    DiagnosisComparison.CONFIRMED: "the same diagnosis",
+    DiagnosisComparison.REFINED: "the same condition, made more precise (stage, type, extent)",
+    DiagnosisComparison.CHANGED: "a distinctly different diagnosis",
 }
 TREATMENT_COMPARISONS = {
-    "same": "Same",
-    "modified": "Modified",
-    "changed": "Changed",
+    TreatmentComparison.SAME: "Same",
+    TreatmentComparison.MODIFIED: "Modified",
+    TreatmentComparison.CHANGED: "Changed",
 }
 TREATMENT_HELP = {
-    "same": "the treatment proposed is the right one",
-    "modified": "the same approach with changes (extent, order, dose, timing)",
-    "changed": "a different treatment, or none",
+    TreatmentComparison.SAME: "the treatment proposed is the right one",
+    TreatmentComparison.MODIFIED: "the same approach with changes (extent, order, dose, timing)",
+    TreatmentComparison.CHANGED: "a different treatment, or none",
 }
 
 # What the patient reads in the report.
 DIAGNOSIS_PLAIN = {
-    "confirmed": "The second doctor agrees with the diagnosis you were given.",
-    "refined": "The second doctor agrees with the diagnosis in general and made it more precise.",
-    "changed": "The second doctor reached a different diagnosis.",
+    DiagnosisComparison.CONFIRMED: "The second doctor agrees with the diagnosis you were given.",
+    DiagnosisComparison.REFINED: "The second doctor agrees with the diagnosis in general and made it more precise.",
+    DiagnosisComparison.CHANGED: "The second doctor reached a different diagnosis.",
 }
 TREATMENT_PLAIN = {
-    "same": "The second doctor recommends the same treatment.",
-    "modified": "The second doctor recommends the same kind of treatment, with changes.",
-    "changed": "The second doctor recommends a different treatment.",
+    TreatmentComparison.SAME: "The second doctor recommends the same treatment.",
+    TreatmentComparison.MODIFIED: "The second doctor recommends the same kind of treatment, with changes.",
+    TreatmentComparison.CHANGED: "The second doctor recommends a different treatment.",
 }
