@@ -8,7 +8,7 @@ from clinic.auth.models import ADMIN, COORDINATOR
 from clinic.cases.models import Case
 from clinic.cases.panels import register_panel
 from clinic.cases.queue import register_load
-from clinic.outcomes import services
+from clinic.outcomes import forms, services
 from clinic.review.services import signed_opinion
 
 DASHBOARD = ("outcomes.dashboard_page", "Outcomes")
@@ -17,7 +17,8 @@ DASHBOARD = ("outcomes.dashboard_page", "Outcomes")
 def panel_context(case, actor) -> dict:
     opinion = signed_opinion(case) if case.status in ("opinion_recorded", "closed") else None
     return {"opinion": opinion, "decision": services.decision_of(case) if opinion else None,
-            "waiting_opinion": case.status == "consulted"}
+            "waiting_opinion": case.status == "consulted",
+            "report_links": services.report_links(case) if opinion else [], "revoke_form": forms.RevokeLinkForm()}
 
 
 def register() -> None:

@@ -10,3 +10,7 @@ class RecordError(Exception):
         self.message = message
         self.field = field
         self.status = status
+
+
+class RejectedFileAgain(RecordError):
+    """The very file that was rejected, sent again: the record needs a new copy, not this one."""
