@@ -142,6 +142,7 @@ def revoke_report_link(actor, link: ReportLink) -> None:
     """Staff close a report link before it expires (sent to a wrong address, or no longer wanted)."""
     if link.state != "active":
         raise OutcomeError(f"The link sent to {link.recipient} already does not open (it is {link.state}).")
+    workflow.claim(link.case)
     links.revoke_link(actor, link, "by staff")
     workflow.note(actor, link.case, "outcome", f"Report link sent to {link.recipient} revoked.")
     db.session.flush()
