@@ -72,6 +72,7 @@ class Document(db.Model):
         # The same file twice on one case is refused (sha256 of the content).
         sa.UniqueConstraint("case_id", "sha256"),
         sa.CheckConstraint("size > 0", name="not_empty"),
+        sa.CheckConstraint("rejected_at IS NULL OR rejection_reason IS NOT NULL", name="rejected_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,6 +46,9 @@ def upgrade():
                 batch_op.add_column(sa.Column(text, sa.String(length=500), nullable=True))
             batch_op.create_foreign_key(batch_op.f(f'fk_{table}_{by}_users'), 'users', [by], ['id'])
     _backfill()
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_check_constraint(batch_op.f('ck_documents_rejected_has_reason'),
+                                         'rejected_at IS NULL OR rejection_reason IS NOT NULL')
 
 
 def _backfill():
@@ -61,6 +64,8 @@ def _backfill():
 
 
 def downgrade():
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_documents_rejected_has_reason'), type_='check')
     for table, at, by, text in reversed(CHANGES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f'fk_{table}_{by}_users'), type_='foreignkey')

@@ -7,9 +7,11 @@ import io
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from clinic.audit.models import AuditEvent
 from clinic.auth.access import PUBLIC
+from clinic.database import utcnow
 from clinic.records import services
 from clinic.records.errors import RejectedFileAgain
 from clinic.records.storage import get_storage
@@ -132,3 +134,11 @@ def test_the_rejected_file_sent_again_is_refused_saying_it_was_rejected(new_case
         attach_document(coordinator, item, "again.pdf", io.BytesIO(content), via="coordinator")
     assert "rejected" in refused.value.message and "Illegible" in refused.value.message
     assert refused.value.field == "file"
+
+
+def test_the_database_refuses_a_rejected_file_without_its_reason(new_case, users, session):
+    document = factories.attach(users["coordinator"], new_case(users["coordinator"]).record_items[0])
+    document.rejected_at = utcnow()
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            session.flush()
