@@ -120,6 +120,7 @@ ACCESS = {
     "outcomes.report": {C},
     "outcomes.report_download": {C},
     "outcomes.send_report": {C},
+    "outcomes.revoke_report_link": {C, A},
     "outcomes.shared_report": ANYONE,
     "outcomes.dashboard_page": {C, A},
     "outcomes.dashboard_csv": {C, A},
@@ -194,12 +195,13 @@ def other_specialist(app):
 def sample_ids(app, users, session, my_case):
     """A value for every URL parameter: objects of one consulted case accepted by users['specialist']
     (records verified, consultation held), their availability, and the directory and accounts."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from clinic.auth.models import ApiToken
     from clinic.auth.services import issue_token
     from clinic.mail.models import OutboxMessage
     from clinic.matching.models import Assignment
+    from clinic.outcomes.models import ReportLink
     from clinic.records.models import Document
     from clinic.scheduling import availability
     from clinic.scheduling.models import Appointment, AvailabilityRule
@@ -209,6 +211,10 @@ def sample_ids(app, users, session, my_case):
     issue_token(None, users["coordinator"], "sample")
     day_off = availability.add_day_off(None, specialist, date(2031, 1, 6))
     affiliation = factories.AffiliationFactory(clinician=specialist)
+    report_link = ReportLink(case_id=case.id, token_hash="0" * 64, recipient="first.doctor@example.org",
+                             expires_at=case.created_at + timedelta(days=3650))
+    session.add(report_link)
+    session.flush()
     return {
         "case_id": case.id, "record_id": case.record_items[1].id,
         "document_id": session.scalar(sa.select(Document.id).where(Document.case_id == case.id)),
@@ -220,7 +226,7 @@ def sample_ids(app, users, session, my_case):
         "user_id": users["coordinator"].id, "token_id": session.scalars(sa.select(ApiToken.id)).first(),
         "message_id": session.scalars(sa.select(OutboxMessage.id)).first(),
         "section": "organizations", "item_id": affiliation.organization_id,
-        "filename": "app.css", "token": "x" * 43,
+        "filename": "app.css", "token": "x" * 43, "report_link_id": report_link.id,
     }
 
 

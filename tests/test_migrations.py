@@ -68,3 +68,42 @@ def test_audit_rows_cannot_be_updated_or_deleted_even_in_sql(app, session):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             with session.begin_nested():
                 session.execute(statement.where(audit.AuditEvent.id == row.id))
+
+
+def test_rejected_files_are_backfilled_from_the_audit_log(scratch_url, tmp_path_factory):
+    """0009: on a database that had rejections, the files a rejection covered are rejected (when and by
+    whom from the audit log); a replacement uploaded after it, and a file of an unrejected record, are not."""
+    from clinic.audit.models import AuditEvent
+    from clinic.cases.services import submit_request
+    from clinic.records import services
+    from clinic.records.models import Document
+    from tests import factories
+    from tests.conftest import build_intake
+
+    app = make_app(scratch_url, tmp_path_factory)
+    with app.test_request_context():
+        upgrade()
+        coordinator = factories.UserFactory(role="coordinator")
+        case = submit_request(coordinator, build_intake())
+        replaced, still_rejected, fine = case.record_items[:3]
+        first = factories.attach(coordinator, replaced)
+        services.reject_record(coordinator, replaced, "Illegible")
+        second = factories.attach(coordinator, replaced)
+        services.verify_record(coordinator, replaced)
+        third = factories.attach(coordinator, still_rejected)
+        services.reject_record(coordinator, still_rejected, "Pages 2 and 3 are missing")
+        fourth = factories.attach(coordinator, fine)
+        ids, coordinator_id = [d.id for d in (first, second, third, fourth)], coordinator.id
+        rejected_at = db.session.scalar(sa.select(AuditEvent.at).where(
+            AuditEvent.entity == "record_item", AuditEvent.entity_id == str(replaced.id), AuditEvent.detail == "rejected"))
+        db.session.commit()
+        downgrade(revision="0008_outcome_index")
+        db.session.remove()
+        upgrade()
+        first, second, third, fourth = (db.session.get(Document, i) for i in ids)
+        assert (first.rejected_at, first.rejected_by_id) == (rejected_at, coordinator_id)
+        assert first.rejection_reason.startswith("Rejected before each file kept its own reason")
+        assert third.is_rejected and third.rejection_reason == "Pages 2 and 3 are missing"
+        assert not second.is_rejected and not fourth.is_rejected
+        db.session.remove()
+        db.engine.dispose()

@@ -56,7 +56,8 @@ def verify_record(record_id: int):
 @roles_required(COORDINATOR)
 def reject_record(record_id: int):
     item = _record(record_id)
-    records.reject_record(current_user, item, parse(RejectIn).reason)
+    body = parse(RejectIn)
+    records.reject_record(current_user, item, body.reason, body.problem)
     db.session.commit()
     return _record_answer(item)
 

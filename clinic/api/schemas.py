@@ -14,6 +14,7 @@ from clinic.cases.vocabulary import (LANGUAGES, MAX_QUESTIONS, QUESTION_CATEGORI
                                      URGENCIES)
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
 from clinic.directory.rules import timezones
+from clinic.records.vocabulary import REJECTION_PROBLEMS
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -133,7 +134,10 @@ class RequestIn(Strict):
 
 
 class RejectIn(Strict):
+    """`reason` stays inside the clinic; `problem` is what a patient who sent the record is told."""
+
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    problem: Literal[tuple(REJECTION_PROBLEMS)] = "other"  # type: ignore[valid-type]
 
 
 class CoverageIn(Strict):

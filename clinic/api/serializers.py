@@ -87,7 +87,9 @@ def decision_document(decision: Decision | None) -> dict | None:
 def file_document(document: Document) -> dict:
     return {"id": document.id, "name": document.original_name, "content_type": document.content_type,
             "size": document.size, "sha256": document.sha256, "uploaded_at": _iso(document.uploaded_at),
-            "uploaded_via": document.uploaded_via}
+            "uploaded_via": document.uploaded_via, "rejected": document.is_rejected,
+            "rejected_at": _iso(document.rejected_at), "rejection_reason": document.rejection_reason,
+            "rejected_by": document.rejected_by.name if document.rejected_by else None}
 
 
 def record_document(item: RecordItem, today) -> dict:

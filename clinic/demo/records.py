@@ -12,7 +12,7 @@ from datetime import timedelta
 from clinic.coverage.services import CoverageFacts, record_check
 from clinic.demo.files import make_pdf, make_png, make_text
 from clinic.records.gate import clinic_today
-from clinic.records.services import mark_not_applicable, request_records, verify_record
+from clinic.records.services import mark_not_applicable, reject_record, request_records, verify_record
 from clinic.records.uploads import attach_document
 
 SOURCES = ("patient_portal", "direct_request", "mobile_app", "referring_doctor")
@@ -83,6 +83,11 @@ def load(state: dict) -> None:
     _receive(coordinator, case, {"visit_summary", "medication_list"})
     request_records(coordinator, case, [item for item in case.record_items if item.status == "missing"],
                     "patient", "upload_link", source="patient_portal")
+    # The patient sent a cropped photo of the lab results: rejected, and the patient emailed a new link.
+    labs = next(item for item in case.record_items if item.kind == "lab_result")
+    attach_document(None, labs, "lab-results-photo.png", io.BytesIO(make_png(64, 48, seed=case.id)),
+                    via="patient_link")
+    reject_record(coordinator, labs, "Photo cut off at the right edge: the values column is missing.", "incomplete")
     _overdue(case, ("lab_result", "imaging_report"), days=2)
 
     case = cases[NOT_APPLICABLE_OUT_OF_NETWORK]

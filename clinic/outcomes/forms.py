@@ -22,3 +22,9 @@ class SendReportForm(FlaskForm):
         DataRequired(message="Give the first doctor's email address."), Email(message="Give a valid email address."),
         Length(max=254)], description="They receive a private link to the report, valid for 30 days.")
     submit = SubmitField("Send to the first doctor")
+
+
+class RevokeLinkForm(FlaskForm):
+    """A button only (with its CSRF token): revoke a report link."""
+
+    submit = SubmitField("Revoke")

@@ -42,5 +42,15 @@ class ReportLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     last_opened_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]  # replaced by a newer link for the case, or revoked by staff
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     case = relationship("Case")
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+    @property
+    def state(self) -> str:
+        """"revoked", "expired" or "active", as the case page shows it."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= utcnow() else "active"

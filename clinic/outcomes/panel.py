@@ -5,13 +5,14 @@ from sqlalchemy.orm import selectinload
 
 from clinic.cases.models import Case
 from clinic.cases.workflow import CaseStatus
-from clinic.outcomes import services
+from clinic.outcomes import forms, services
 from clinic.review.services import signed_opinion
 
 def panel_context(case, actor) -> dict:
     opinion = signed_opinion(case) if case.status in (CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED) else None
     return {"opinion": opinion, "decision": services.decision_of(case) if opinion else None,
-            "waiting_opinion": case.status == CaseStatus.CONSULTED}
+            "waiting_opinion": case.status == CaseStatus.CONSULTED,
+            "report_links": services.report_links(case) if opinion else [], "revoke_form": forms.RevokeLinkForm()}
 
 
 def decision() -> list:

@@ -22,7 +22,8 @@ from clinic.outcomes import figures
 from clinic.outcomes.comparison import Comparison, FirstOpinion, SecondOpinion, compare
 from clinic.outcomes.models import Decision, ReportLink
 from clinic.outcomes.vocabulary import CHOICES
-from clinic.records.links import new_token, public_url, token_hash, well_formed
+from clinic.records import links
+from clinic.records.links import public_url
 from clinic.review.models import Opinion
 from clinic.review.services import signed_opinion
 
@@ -109,12 +110,8 @@ def send_report(actor, case: Case, recipient: str) -> ReportLink:
     if signed_opinion(case) is None:
         raise OutcomeError("The report is ready once the specialist has signed the opinion.")
     workflow.claim(case)
-    token = new_token()
-    link = ReportLink(case_id=case.id, token_hash=token_hash(token), recipient=recipient,
-                      created_by_id=getattr(actor, "id", None),
-                      expires_at=utcnow() + timedelta(days=REPORT_LINK_DAYS))
-    db.session.add(link)
-    db.session.flush()
+    # A new link replaces the earlier ones (a corrected address closes the link sent to the wrong one).
+    token, link = links.issue(actor, ReportLink, case.id, timedelta(days=REPORT_LINK_DAYS), recipient=recipient)
     named, _ = first_doctor(case)
     clinic = current_app.config["CLINIC_NAME"]
     address = public_url(REPORT_PATH, token)
@@ -130,12 +127,26 @@ def send_report(actor, case: Case, recipient: str) -> ReportLink:
 
 
 def resolve_report_link(token: str) -> ReportLink | None:
-    if not well_formed(token):
-        return None
-    link = db.session.scalar(sa.select(ReportLink).where(ReportLink.token_hash == token_hash(token)))
-    if link is None or link.expires_at <= utcnow() or not link.case.consent_to_contact_first_doctor:
+    link = links.valid_link(ReportLink, token)
+    if link is None or not link.case.consent_to_contact_first_doctor:
         return None
     return link
+
+
+def report_links(case: Case) -> list[ReportLink]:
+    """Every report link sent for the case, newest first (revoked and expired ones too: the case page lists them)."""
+    return list(db.session.scalars(sa.select(ReportLink).where(ReportLink.case_id == case.id)
+                                   .order_by(ReportLink.created_at.desc(), ReportLink.id.desc())))
+
+
+def revoke_report_link(actor, link: ReportLink) -> None:
+    """Staff close a report link before it expires (sent to a wrong address, or no longer wanted)."""
+    if link.state != "active":
+        raise OutcomeError(f"The link sent to {link.recipient} already does not open (it is {link.state}).")
+    workflow.claim(link.case)
+    links.revoke_link(actor, link, "by staff")
+    workflow.note(actor, link.case, "outcome", f"Report link sent to {link.recipient} revoked.")
+    db.session.flush()
 
 
 def dashboard_data(since: datetime | None = None) -> tuple[list[figures.Tally], dict[tuple[str, str], list[float]]]:

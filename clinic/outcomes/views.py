@@ -13,6 +13,7 @@ from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
 from clinic.outcomes import dashboard, figures, forms, services
+from clinic.outcomes.models import ReportLink
 from clinic.outcomes.report_pdf import report_pdf
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
 from clinic.web import local_time, render_viewed
@@ -110,6 +111,24 @@ def send_report(case_id: int):
             return redirect(url_for("outcomes.comparison", case_id=case.id, _anchor="send-heading"))
     # The refusal beside the address, which stays as typed.
     return _signed(case_id, lambda case, facts: _comparison_page(case, facts, forms.DecisionForm(), 422, form))
+
+
+@bp.post("/report-links/<int:report_link_id>/revoke")
+@roles_required(COORDINATOR, ADMIN)
+def revoke_report_link(report_link_id: int):
+    link = db.session.get(ReportLink, report_link_id) or deny("report_link", report_link_id)
+    if forms.RevokeLinkForm().validate_on_submit():
+        try:
+            services.revoke_report_link(current_user, link)
+        except services.OutcomeError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            flash(f"The report link sent to {link.recipient} is revoked: it no longer opens.", "success")
+    if current_user.role != COORDINATOR:
+        return redirect(url_for("auth.home"))  # the case page is the coordinators'
+    return redirect(url_for("cases.case", case_id=link.case_id, _anchor="outcome-heading"))
 
 
 @bp.get(services.REPORT_PATH + "<token>")

@@ -8,3 +8,7 @@ class RecordError(DomainError):
     """A refused records operation; `status` is what the API answers (422, 409, 413, or 503 when the document store is down)."""
 
     status = 422
+
+
+class RejectedFileAgain(RecordError):
+    """The very file that was rejected, sent again: the record needs a new copy, not this one."""

@@ -7,7 +7,8 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from clinic.formkit import MultiCheckboxField, options
-from clinic.records.vocabulary import RECORD_KINDS, RECORD_SOURCES, REQUEST_METHODS, REQUEST_TARGETS
+from clinic.records.vocabulary import (RECORD_KINDS, RECORD_SOURCES, REJECTION_PROBLEMS, REQUEST_METHODS,
+                                       REQUEST_TARGETS)
 
 ACCEPTED_HELP = "PDF, PNG, JPEG, DICOM or plain text."
 CHOOSE_FILE = "Choose a file to upload."
@@ -44,6 +45,13 @@ class AddItemForm(FlaskForm):
 class ReasonForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired(message="Give the reason."), Length(max=500)])
     submit = SubmitField("Save")
+
+
+class RejectForm(ReasonForm):
+    problem = SelectField("What the patient is told", default="other",
+                          choices=options([(code, label) for code, (label, _) in REJECTION_PROBLEMS.items()]),
+                          description="When the patient sent the record, they are emailed this in plain words with a "
+                                      "new upload link. Your reason stays inside the clinic.")
 
 
 class FollowUpForm(FlaskForm):

@@ -1,4 +1,8 @@
-"""Patients' private upload links: a random token (only its hash is stored), one case, an expiry.
+"""Private links for outsiders: a random token (only its hash is stored), one case, an expiry.
+
+The patient's upload link lives here; the first doctor's report link (outcomes) is issued
+and resolved by the same rules: issuing a link for the same purpose and case revokes the
+earlier ones, and a revoked link is as dead as an unknown one.
 
 The link page and the email name what to upload and nothing else of the case: the
 email leaves the clinic, and whoever holds the link needs no login.
@@ -13,12 +17,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from clinic import audit
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db
 from clinic.mail.outbox import enqueue
 from clinic.records.models import RecordItem, UploadLink
-from clinic.records.vocabulary import OUTSTANDING
+from clinic.records.vocabulary import OUTSTANDING, REJECTION_PROBLEMS
 
 LINK_PATH = "/upload/"
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
@@ -43,21 +48,54 @@ def public_url(path: str, token: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path + token
 
 
-def issue_link(actor, case: Case) -> str:
-    """A new link for the case; returns the token (shown once, in the email)."""
+def _entity(model) -> str:
+    return model.__tablename__.removesuffix("s")  # "upload_link", "report_link": the audit's names
+
+
+def revoke_link(actor, link, why: str) -> None:
+    """The link stops working now; its row and its audit trail stay."""
+    link.revoked_at, link.revoked_by_id = utcnow(), getattr(actor, "id", None)
+    audit.record(actor, "update", _entity(type(link)), link.id, detail=f"revoked: {why}")
+
+
+def issue(actor, model, case_id: int, lifetime: timedelta, **fields) -> tuple[str, object]:
+    """A new private link of `model` (its purpose) for the case (its target); returns (token, link).
+
+    Replaced = revoked: every earlier link for the same purpose and case that still works
+    stops working, so only the newest mail opens anything."""
+    now = utcnow()
+    for earlier in db.session.scalars(sa.select(model).where(model.case_id == case_id, model.revoked_at.is_(None),
+                                                            model.expires_at > now)):
+        revoke_link(actor, earlier, "replaced by a new link")
     token = new_token()
-    days = current_app.config["UPLOAD_LINK_DAYS"]
-    db.session.add(UploadLink(case=case, token_hash=token_hash(token), expires_at=utcnow() + timedelta(days=days),
-                              created_by_id=getattr(actor, "id", None)))
+    link = model(case_id=case_id, token_hash=token_hash(token), expires_at=now + lifetime,
+                 created_by_id=getattr(actor, "id", None), **fields)
+    db.session.add(link)
+    db.session.flush()
+    audit.record(actor, "create", _entity(model), link.id, detail=f"case={case_id}")
+    return token, link
+
+
+def valid_link(model, token: str):
+    """The link of `model` for this token while it works (well formed, known, not revoked, unexpired), else None."""
+    if not well_formed(token):
+        return None
+    link = db.session.scalar(sa.select(model).where(model.token_hash == token_hash(token)))
+    if link is None or link.revoked_at is not None or link.expires_at <= utcnow():
+        return None
+    return link
+
+
+def issue_link(actor, case: Case) -> str:
+    """A new upload link for the case (earlier ones stop working); returns the token (shown once, in the email)."""
+    token, _ = issue(actor, UploadLink, case.id, timedelta(days=current_app.config["UPLOAD_LINK_DAYS"]))
     return token
 
 
 def resolve_link(token: str) -> UploadLink | None:
-    """The link for this token while it is valid (unexpired, its case still open), else None."""
-    if not well_formed(token):
-        return None
-    link = db.session.scalar(sa.select(UploadLink).where(UploadLink.token_hash == token_hash(token)))
-    if link is None or link.expires_at <= utcnow() or not link.case.is_open:
+    """The link for this token while it is valid (unexpired, not revoked, its case still open), else None."""
+    link = valid_link(UploadLink, token)
+    if link is None or not link.case.is_open:
         return None
     return link
 
@@ -87,3 +125,22 @@ def email_link(actor, case: Case, items: list[RecordItem]) -> None:
             f"If you have questions, reply to this email or call us and give your case reference {case.reference}.\n\n"
             f"{clinic}")
     enqueue(case.patient.email, f"{clinic}: please send your medical records", text, case_id=case.id)
+
+
+def _render(template: str, **context) -> str:
+    """A mail template without the page context processors (mail is written outside any request too)."""
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
+def email_rejection(actor, case: Case, item: RecordItem, problem: str) -> None:
+    """Tell the patient a file they sent cannot be used, in plain words, with a fresh upload link.
+
+    The mail names the record as the records request does, and the problem from a fixed list:
+    never the coordinator's own reason, which may name the condition."""
+    token = issue_link(actor, case)
+    context = dict(patient_name=case.patient.name, record_name=item.name, problem=REJECTION_PROBLEMS[problem][1],
+                   due_on=item.due_on, url=public_url(LINK_PATH, token), days=current_app.config["UPLOAD_LINK_DAYS"],
+                   reference=case.reference, clinic_name=current_app.config["CLINIC_NAME"])
+    enqueue(case.patient.email, f"{context['clinic_name']}: please send a new copy of a record",
+            _render("mail/record_rejected.txt", **context), _render("mail/record_rejected.html", **context),
+            case_id=case.id)

@@ -59,6 +59,11 @@ class RecordItem(db.Model):
     def name(self) -> str:
         return self.label or RECORD_KINDS[self.kind]
 
+    @property
+    def live_documents(self) -> list[Document]:
+        """The files not rejected: the only ones a verification can stand on."""
+        return [document for document in self.documents if document.rejected_at is None]
+
 
 class Document(db.Model):
     __tablename__ = "documents"
@@ -67,6 +72,7 @@ class Document(db.Model):
         # The same file twice on one case is refused (sha256 of the content).
         sa.UniqueConstraint("case_id", "sha256"),
         sa.CheckConstraint("size > 0", name="not_empty"),
+        sa.CheckConstraint("rejected_at IS NULL OR rejection_reason IS NOT NULL", name="rejected_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,9 +86,19 @@ class Document(db.Model):
     uploaded_via: Mapped[str] = mapped_column(sa.String(20))
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A rejected file stays stored and listed for staff (the audit needs it), but it is never a
+    # part of a verified record: no specialist page, download or count includes it.
+    rejected_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     record_item = relationship("RecordItem", back_populates="documents")
-    uploaded_by = relationship("User")
+    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+    rejected_by = relationship("User", foreign_keys=[rejected_by_id])
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.rejected_at is not None
 
 
 class UploadLink(db.Model):
@@ -97,5 +113,7 @@ class UploadLink(db.Model):
     expires_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]  # replaced by a newer link for the case, or revoked by staff
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     case = relationship("Case")

@@ -18,8 +18,8 @@ from clinic.records.checklist import required_kinds, short_date
 from clinic.records.errors import RecordError
 from clinic.records.gate import clinic_today, settle
 from clinic.records.models import RecordItem
-from clinic.records.vocabulary import (DEFAULT_DUE_DAYS, OUTSTANDING, RECORD_KINDS, RECORD_SOURCES, REQUEST_METHODS,
-                                       REQUEST_TARGETS)
+from clinic.records.vocabulary import (DEFAULT_DUE_DAYS, OUTSTANDING, PATIENT_SOURCES, RECORD_KINDS, RECORD_SOURCES,
+                                       REJECTION_PROBLEMS, REQUEST_METHODS, REQUEST_TARGETS)
 
 REQUESTABLE = ("missing", "requested", "rejected", "not_applicable")
 
@@ -175,7 +175,7 @@ def mark_not_applicable(actor, item: RecordItem, reason: str) -> None:
 def verify_record(actor, item: RecordItem) -> None:
     """The coordinator has read the documents: the item is complete and legible."""
     _open(item.case)
-    if item.status != "received":
+    if item.status != "received" or not item.live_documents:
         raise RecordError(f"{item.name} has no document awaiting verification; upload it first.", status=409)
     item.status, item.verified_by_id, item.verified_at = "verified", getattr(actor, "id", None), utcnow()
     item.rejection_reason = None
@@ -185,17 +185,39 @@ def verify_record(actor, item: RecordItem) -> None:
     db.session.flush()
 
 
-def reject_record(actor, item: RecordItem, reason: str) -> None:
-    """Incomplete or illegible: the request reopens with a new due date."""
+def from_patient(item: RecordItem) -> bool:
+    """Whether the patient sent this record (asked of them, from their own portal or app, or through their link)."""
+    return item.requested_from_kind == "patient" or item.source in PATIENT_SOURCES \
+        or any(document.uploaded_via == "patient_link" for document in item.documents)
+
+
+def reject_record(actor, item: RecordItem, reason: str, problem: str = "other") -> None:
+    """Incomplete or illegible: every file in hand is rejected (kept, never shown to a specialist) and
+    the request reopens with a new due date. A record the patient sent is asked of the patient again:
+    they get a new upload link (the earlier one stops working) and the problem in plain words."""
     _open(item.case)
-    if item.status not in ("received", "verified"):
+    if item.status not in ("received", "verified") or not item.live_documents:
         raise RecordError(f"{item.name} has no document to reject.", status=409)
+    if problem not in REJECTION_PROBLEMS:
+        raise RecordError("Choose what the patient is told: " +
+                          ", ".join(label for label, _ in REJECTION_PROBLEMS.values()) + ".", field="problem")
     item.rejection_reason = _reason(reason)
+    now = utcnow()
+    for document in item.live_documents:
+        document.rejected_at, document.rejected_by_id = now, getattr(actor, "id", None)
+        document.rejection_reason = item.rejection_reason
+        audit.record(actor, "update", "document", document.id, detail=f"rejected record_item={item.id}")
     item.status, item.verified_by_id, item.verified_at = "rejected", None, None
     today = clinic_today()
     item.due_on = max(item.due_on or today, today + timedelta(days=DEFAULT_DUE_DAYS))
     audit.record(actor, "update", "record_item", item.id, detail="rejected")
-    whom = f"; asked again from {item.requested_from}" if item.requested_from else ""
+    told = ""
+    if from_patient(item):
+        item.requested_from_kind, item.requested_from, item.request_method = "patient", "the patient", "upload_link"
+        item.requested_at = now
+        links.email_rejection(actor, item.case, item, problem)
+        told = f" (new upload link emailed: \"{REJECTION_PROBLEMS[problem][0].lower()}\")"
+    whom = f"; asked again from {item.requested_from}{told}" if item.requested_from else ""
     workflow.note(actor, item.case, "records", f"{item.name}: rejected ({item.rejection_reason.rstrip('.')}){whom}, "
                                                f"due {short_date(item.due_on, today)}.")
     settle(actor, item.case, f"{item.name} rejected: {item.rejection_reason.rstrip('.')}.")

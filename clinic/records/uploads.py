@@ -19,7 +19,7 @@ from clinic.cases import workflow
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db
-from clinic.records.errors import RecordError
+from clinic.records.errors import RecordError, RejectedFileAgain
 from clinic.records.gate import settle
 from clinic.records.models import Document, RecordItem
 from clinic.records.sniff import EMPTY, TEXT, FileType, TextCheck, display_name, sniff_binary
@@ -109,6 +109,10 @@ def attach_document(actor, item: RecordItem, filename: str | None, stream: Binar
     checked = check_file(filename, stream, current_app.config["MAX_CONTENT_LENGTH"])
     existing = db.session.scalar(sa.select(Document).where(Document.case_id == case.id,
                                                            Document.sha256 == checked.sha256))
+    if existing is not None and existing.is_rejected:
+        raise RejectedFileAgain(f"This file was rejected on {existing.rejected_at:%Y-%m-%d} "
+                                f"({existing.rejection_reason.rstrip('.')}). Nothing was added: "
+                                f"send a new copy of {existing.record_item.name}.", field="file", status=409)
     if existing is not None:
         raise RecordError(_duplicate_message(existing), field="file", status=409)
     try:

@@ -14,7 +14,7 @@ from clinic.extensions import db, limiter
 from clinic.formkit import whole_number
 from clinic.records import forms, links, services, uploads
 from clinic.records.checklist import is_overdue
-from clinic.records.errors import RecordError
+from clinic.records.errors import RecordError, RejectedFileAgain
 from clinic.records.gate import clinic_today
 from clinic.records.models import RecordItem
 from clinic.records.storage import serve_document
@@ -147,7 +147,7 @@ def add_item(case_id: int):
 
 
 def _item_page(item: RecordItem, status: int = 200, **given):
-    page_forms = {"reject_form": forms.ReasonForm(prefix="reject"), "na_form": forms.ReasonForm(prefix="na"),
+    page_forms = {"reject_form": forms.RejectForm(prefix="reject"), "na_form": forms.ReasonForm(prefix="na"),
                   "follow_form": forms.FollowUpForm(prefix="follow"), "verify_form": forms.ConfirmForm()} | given
     audit.record(current_user, "view", "record_item", item.id)
     db.session.commit()
@@ -189,8 +189,8 @@ def verify(record_id: int):
 @bp.post("/records/<int:record_id>/reject")
 @roles_required(COORDINATOR)
 def reject(record_id: int):
-    return _item_action(record_id, forms.ReasonForm(prefix="reject"),
-                        lambda item, f: services.reject_record(current_user, item, f.reason.data),
+    return _item_action(record_id, forms.RejectForm(prefix="reject"),
+                        lambda item, f: services.reject_record(current_user, item, f.reason.data, f.problem.data),
                         "{name} rejected; the request is open again.", "reject_form")
 
 
@@ -243,7 +243,9 @@ def patient_upload(token: str):
                 raise RecordError("Choose what the file is.", field="record")
             uploads.attach_document(None, item, form.file.data.filename, form.file.data.stream, via="patient_link")
         except RecordError as error:
-            if error.status == 409:  # a duplicate: say so without naming anything of the case
+            if isinstance(error, RejectedFileAgain):  # say so without naming anything of the case
+                error = RecordError("We could not use this file before. Please send a new copy.", "file")
+            elif error.status == 409:
                 error = RecordError("You have already sent this file; there is no need to send it again.", "file")
             _refused(form, error)
         else:

@@ -54,3 +54,23 @@ OUTSTANDING = ("requested", "rejected")
 SETTLED = ("verified", "not_applicable")
 
 DEFAULT_DUE_DAYS = 7
+
+# Sources by which the patient themself sends the record: a rejection asks the patient again.
+PATIENT_SOURCES = ("patient_upload", "patient_portal", "mobile_app")
+
+# What a rejection tells the patient: (the coordinator's choice, the sentence the patient reads).
+# A fixed list on purpose: the coordinator's own reason stays inside the clinic, as it may name the condition.
+REJECTION_PROBLEMS = {
+    "illegible": ("Hard to read",
+                  "We could not read it clearly. Please send a sharper copy: a PDF from your patient portal is best, "
+                  "or a photo taken flat, in good light."),
+    "incomplete": ("Incomplete: pages or images missing",
+                   "Part of it is missing. Please send the whole record, with every page."),
+    "wrong_record": ("Not the record asked for",
+                     "It is not the record we asked for. Please check the name below and send that record."),
+    "wrong_patient": ("Another person's record",
+                      "It seems to belong to someone else. Please check the name on it and send your own record."),
+    "other": ("Another problem",
+              "We could not use it. Please send a new copy. If you are not sure what to send, reply to this email "
+              "or call us."),
+}

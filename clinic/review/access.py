@@ -19,9 +19,9 @@ def assigned(case_id: int) -> Assignment:
 
 
 def reviewable_document(document_id: int) -> Document:
-    """A verified record's file on one of the specialist's cases; anything else is 404, audited."""
+    """A verified record's file, not rejected, on one of the specialist's cases; anything else is 404, audited."""
     document = db.session.get(Document, document_id)
-    if document is None or document.record_item.status != "verified" \
+    if document is None or document.is_rejected or document.record_item.status != "verified" \
             or assignment_of(current_user.clinician_id, document.case_id) is None:
         deny("document", document_id)
     return document

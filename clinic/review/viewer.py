@@ -22,9 +22,10 @@ def display(document: Document) -> str:
 
 
 def verified_documents(case_id: int) -> list[tuple[RecordItem, Document]]:
-    """Every file of the case's verified records, in checklist order (one query)."""
+    """Every file of the case's verified records, in checklist order (one query); a rejected file is
+    never part of a verified record, even when a replacement made the record verified again."""
     rows = sa.select(RecordItem, Document).join(Document, Document.record_item_id == RecordItem.id) \
-        .where(RecordItem.case_id == case_id, RecordItem.status == "verified") \
+        .where(RecordItem.case_id == case_id, RecordItem.status == "verified", Document.rejected_at.is_(None)) \
         .order_by(RecordItem.id, Document.id)
     from clinic.extensions import db
 

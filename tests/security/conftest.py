@@ -32,9 +32,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_slot, session):
     """One case in each stage of the workflow, with the objects each stage's pages offer forms for:
     a received record to verify, a patient upload link, a proposal waiting for users['specialist'],
-    a booked consultation, a consulted case to write the opinion on, a signed one to decide, and an
-    API token of each role. Returns ids and tokens by name."""
+    a booked consultation, a consulted case to write the opinion on, a signed one to decide (its report
+    sent to the first doctor, a link to revoke), and an API token of each role. Returns ids and tokens by name."""
     from clinic.auth.services import issue_token
+    from clinic.outcomes import services as outcomes
     from clinic.records import links
     from clinic.scheduling import availability, feeds, services
 
@@ -56,6 +57,7 @@ def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_s
     appointment = services.book(users["coordinator"], scheduled, next_slot(specialist))
     consulted = my_case()
     decided = signed_case()
+    report_link = outcomes.send_report(users["coordinator"], decided, "first.doctor@example.org")
     started = matched_case(specialist)  # its consultation began an hour ago: held or missed is asked
     begun = services.book(users["coordinator"], started, next_slot(specialist, 1))
     begun.start, begun.end = utcnow() - timedelta(hours=1), utcnow()
@@ -67,7 +69,7 @@ def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_s
         "offered": offered.id, "proposal": proposal.id, "matched": matched.id, "scheduled": scheduled.id,
         "appointment": appointment.id, "started": begun.id, "consulted": consulted.id, "decided": decided.id,
         "questions": [q.id for q in consulted.questions], "npi": specialist.npi, "specialist": specialist.id,
-        "upload_token": upload_token, "feed_token": feed_token,
+        "upload_token": upload_token, "feed_token": feed_token, "report_link": report_link.id,
         "tokens": {role: issue_token(None, users[role], "fuzz") for role in ("coordinator", "specialist", "admin")},
     }
 
