@@ -127,33 +127,54 @@ def generated_password() -> str:
 
 
 def set_password(actor, user: User, password: str) -> None:
+    """A new password; every credential the old one could have leaked ends with it (the actor's own
+    session survives when they reset their own password)."""
     problem = password_problem(password, user.email, user.name)
     if problem:
         raise AccountError("password", problem)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    _end_all_sessions(user)
     audit.record(actor, "update", "user", user.id, detail="password reset")
+    revoke_credentials(actor, user, "password reset")
 
 
 def set_active(actor, user: User, active: bool) -> None:
+    """Deactivation ends every credential; reactivation brings none back (new ones only when asked for)."""
     if actor is not None and actor.id == user.id and not active:
         raise AccountError("active", "You cannot deactivate your own account.")
     user.active = active
-    if not active:
-        _end_all_sessions(user)
-        db.session.execute(
-            sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
     audit.record(actor, "update", "user", user.id, detail="activated" if active else "deactivated")
+    if not active:
+        revoke_credentials(actor, user, "deactivated")
 
 
-def _end_all_sessions(user: User) -> None:
-    db.session.execute(
-        sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+def revoke_credentials(actor, user: User, reason: str) -> dict[str, int]:
+    """End every credential the user holds: sessions, API tokens, calendar feed links. One audit row
+    names the reason and the counts; returns the counts.
+
+    The actor's own current session is kept when they act on their own account.
+    """
+    now = utcnow()
+    sessions = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    own = getattr(actor, "session_token", None) if getattr(actor, "id", None) == user.id else None
+    if own:
+        sessions = sessions.where(UserSession.token_hash != digest(own))
+    ended = db.session.execute(sessions.values(ended_at=now)).rowcount
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    ).rowcount
+    feeds = 0
+    if user.clinician_id is not None:
+        # A specialist's calendar link is theirs too (it shows their appointments); imported here because
+        # accounts sit below the workflow stages.
+        from clinic.scheduling.feeds import revoke_feed
+
+        feeds = int(revoke_feed(actor, user.clinician))
+    counts = {"sessions": ended, "api_tokens": revoked, "calendar_feeds": feeds}
+    audit.record(actor, "update", "user", user.id,
+                 detail=f"credentials revoked ({reason}): " + " ".join(f"{k}={v}" for k, v in counts.items()))
+    db.session.flush()
+    return counts
 
 
 def issue_token(actor, user: User, name: str) -> str:

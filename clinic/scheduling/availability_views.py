@@ -131,7 +131,11 @@ def issue_feed(clinician_id: int):
     person = _specialist(clinician_id)
     if not forms.DeleteForm().validate_on_submit():
         return redirect(url_for("availability.specialist", clinician_id=person.id))
-    token = feeds.issue_feed(current_user, person)
+    try:
+        token = feeds.issue_feed(current_user, person)
+    except availability.AvailabilityError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("availability.specialist", clinician_id=person.id))
     db.session.commit()
     url = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("scheduling.feed", token=token)
     return _page(person, feed_url=url)
