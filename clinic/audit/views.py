@@ -1,8 +1,11 @@
 """Admin page listing the audit trail, newest first, with filters."""
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
+from clinic import audit
 from clinic.audit.queries import AuditFilter, audit_page
 from clinic.auth.access import ADMIN, roles_required
+from clinic.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -11,5 +14,9 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 @roles_required(ADMIN)
 def index():
     filters = AuditFilter.from_args(request.args)
-    page = audit_page(filters, before_id=request.args.get("before", type=int))
+    before = request.args.get("before", type=int)
+    page = audit_page(filters, before_id=before)
+    # Reading the trail is itself recorded, with the filter used (who looked for whom).
+    audit.record(current_user, "view", "audit_log", None, detail=filters.describe(before))
+    db.session.commit()
     return render_template("audit/index.html", page=page, filters=filters)

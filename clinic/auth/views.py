@@ -91,6 +91,8 @@ def home():
 @roles_required(ADMIN)
 def users():
     rows = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
+    audit.record(current_user, "view", "user", None, detail=f"list users={len(rows)}")
+    db.session.commit()
     return render_template("auth/users.html", users=rows, form=forms.UserForm())
 
 
@@ -131,6 +133,8 @@ def user(user_id: int):
     tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == account.id).order_by(ApiToken.created_at.desc())
     ).all()
+    audit.record(current_user, "view", "user", account.id)
+    db.session.commit()
     return render_template("auth/user.html", account=account, tokens=tokens,
                            reset_form=forms.PasswordResetForm(), token_form=forms.TokenForm(),
                            confirm=forms.ConfirmForm())
