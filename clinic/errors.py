@@ -48,9 +48,11 @@ def _render(status: int, error):
     if is_api_request():
         return json_error(status, message)
     if status == 429 and request.endpoint == "auth.login":
+        from clinic.auth import throttle
         from clinic.auth.forms import LoginForm
 
+        seconds = throttle.seconds_to_wait()
         form = LoginForm()
-        form.password.errors = ["Too many failed sign-in attempts. Wait a minute, then try again."]
-        return render_template("auth/login.html", form=form), 429
+        form.password.errors = [f"Too many failed sign-in attempts. Try again in {throttle.wait_in_words(seconds)}."]
+        return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}
     return render_template("error.html", status=status, message=message), status

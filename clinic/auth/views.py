@@ -4,11 +4,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from clinic import audit
-from clinic.auth import forms
+from clinic.auth import forms, throttle
 from clinic.auth.access import ADMIN, public, role_home, roles_required
 from clinic.auth.models import ApiToken, User
 from clinic.auth.services import (AccountError, authenticate, create_user, end_session, find_user,
@@ -20,22 +20,12 @@ from clinic.extensions import db, limiter
 bp = Blueprint("auth", __name__)
 
 
-def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_FAILURE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(throttle.account_address_limit, key_func=throttle.account_address_key, methods=["POST"],
+               deduct_when=throttle.failed)
+@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"], deduct_when=throttle.failed)
+@limiter.limit(throttle.address_limit, key_func=throttle.address_key, methods=["POST"], deduct_when=throttle.failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(role_home(current_user)))
