@@ -95,4 +95,6 @@ def from_environment(instance_path: str) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
+        # Rows per roster file through the admin page; `clinic directory import --max-rows` takes more.
+        "ROSTER_MAX_ROWS": _int("ROSTER_MAX_ROWS", 100_000),
     }
