@@ -15,8 +15,9 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 def index():
     filters = AuditFilter.from_args(request.args)
     before = request.args.get("before", type=int)
-    page = audit_page(filters, before_id=before)
-    # Reading the trail is itself recorded, with the filter used (who looked for whom).
+    # Reading the trail is itself recorded, with the filter used (who looked for whom); committed before
+    # the page is read, so the events shown are not expired by the commit and loaded again one by one.
     audit.record(current_user, "view", "audit_log", None, detail=filters.describe(before))
     db.session.commit()
+    page = audit_page(filters, before_id=before)
     return render_template("audit/index.html", page=page, filters=filters)

@@ -80,9 +80,9 @@ def home():
 @bp.get("/admin/users")
 @roles_required(ADMIN)
 def users():
+    audit.record(current_user, "view", "user", None, detail="list")
+    db.session.commit()  # before the read: a commit expires what was loaded
     rows = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
-    audit.record(current_user, "view", "user", None, detail=f"list users={len(rows)}")
-    db.session.commit()
     return render_template("auth/users.html", users=rows, form=forms.UserForm())
 
 
@@ -120,11 +120,11 @@ def _user_or_404(user_id: int) -> User:
 @roles_required(ADMIN)
 def user(user_id: int):
     account = _user_or_404(user_id)
+    audit.record(current_user, "view", "user", account.id)
+    db.session.commit()  # before the read: a commit expires what was loaded
     tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == account.id).order_by(ApiToken.created_at.desc())
     ).all()
-    audit.record(current_user, "view", "user", account.id)
-    db.session.commit()
     return render_template("auth/user.html", account=account, tokens=tokens,
                            reset_form=forms.PasswordResetForm(), token_form=forms.TokenForm(),
                            confirm=forms.ConfirmForm())
