@@ -89,3 +89,16 @@ def test_refusing_a_200k_row_file_holds_far_less_memory_than_the_file(app, sessi
     assert _count(session, Plan) == 0
     print(f"peak {peak:,} bytes for a file of {size:,}")
     assert peak < size / 20, f"peak {peak:,} bytes for a file of {size:,}"
+
+
+def test_the_availability_command_streams_its_file_under_the_same_cap(app, session, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "ROSTER_MAX_ROWS", 2)
+    path = tmp_path / "openings.csv"
+    path.write_text("npi,weekday,start,end,slot_minutes,timezone,modality,location\n"
+                    + "1234567893,Monday,09:00,10:00,30,America/Chicago,video,\n" * 3)
+    result = app.test_cli_runner().invoke(args=["availability", "import", str(path)])
+    assert result.exit_code == 1 and "availability.csv: the file has more than 2 rows" in result.output
+    bad_bytes = tmp_path / "latin1.csv"
+    bad_bytes.write_bytes(b"npi,weekday,start,end,slot_minutes,timezone,modality,location\n\xe9\n")
+    result = app.test_cli_runner().invoke(args=["availability", "import", str(bad_bytes)])
+    assert result.exit_code == 1 and "line 2: not UTF-8 text" in result.output  # was replaced silently
