@@ -4,9 +4,11 @@ The usual pair (OWASP's authentication cheat sheet): failures per account *and* 
 tight, so one address guessing at one account is stopped within a minute; failures per account from
 anywhere are held looser, over growing windows (an hour, then a day), so guesses spread over many
 addresses are stopped too, while the owner at a fresh address is never locked out for longer than
-the window named in the message. A third limit per address across accounts stops one address
-trying many accounts. The client's address is the socket's peer unless TRUSTED_PROXIES is set
-(clinic/security.py), and the audit trail records the same address.
+the window named in the message. A browser that signed in to the account before carries a device
+cookie (OWASP's "device cookies") and is exempt from the per-account limit: an attacker elsewhere
+cannot keep the owner out by spending the account's failures. A third limit per address across
+accounts stops one address trying many accounts. The client's address is the socket's peer unless
+TRUSTED_PROXIES is set (clinic/security.py), and the audit trail records the same address.
 """
 from __future__ import annotations
 
@@ -14,8 +16,12 @@ import math
 import time
 
 from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from clinic.extensions import limiter
+
+DEVICE_COOKIE = "known_device"
+DEVICE_DAYS = 180
 
 
 def _email() -> str:
@@ -66,3 +72,25 @@ def wait_in_words(seconds: int) -> str:
         return f"{minutes} minutes"
     hours = math.ceil(seconds / 3600)
     return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="sign-in device")
+
+
+def remember_device(response, email: str):
+    """After a successful sign-in: this browser has proven it knows the account's password."""
+    response.set_cookie(DEVICE_COOKIE, _devices().dumps(email.strip().lower()), max_age=DEVICE_DAYS * 86400,
+                        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def known_device() -> bool:
+    """Whether the browser signed in to the account it now tries, within DEVICE_DAYS."""
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    if not cookie:
+        return False
+    try:
+        return _devices().loads(cookie, max_age=DEVICE_DAYS * 86400) == _email()
+    except BadSignature:
+        return False

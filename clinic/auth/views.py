@@ -24,7 +24,8 @@ bp = Blueprint("auth", __name__)
 @public
 @limiter.limit(throttle.account_address_limit, key_func=throttle.account_address_key, methods=["POST"],
                deduct_when=throttle.failed)
-@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"], deduct_when=throttle.failed)
+@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"], deduct_when=throttle.failed,
+               exempt_when=throttle.known_device)
 @limiter.limit(throttle.address_limit, key_func=throttle.address_key, methods=["POST"], deduct_when=throttle.failed)
 def login():
     if current_user.is_authenticated:
@@ -43,7 +44,8 @@ def login():
             start_session(user, request.remote_addr)
             login_user(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for(role_home(user)))
+            return throttle.remember_device(redirect(_safe_next(request.args.get("next")) or url_for(role_home(user))),
+                                            user.email)
     return render_template("auth/login.html", form=form)
 
 

@@ -107,6 +107,38 @@ def test_failures_spread_over_many_addresses_throttle_the_account_and_say_how_lo
     assert "minute" in throttle.wait_in_words(seconds) or "hour" in throttle.wait_in_words(seconds)
 
 
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_failures_elsewhere(app, client, users):
+    """OWASP's device cookie: the attacker spends the account's failures; the owner's browser still gets in."""
+    from tests.conftest import sign_in
+
+    owner = sign_in(app.test_client(), users["admin"])
+    owner.post("/logout")
+    allowed = int(app.config["LOGIN_ACCOUNT_LIMIT"].split()[0])
+    for n in range(allowed):
+        _fail(client, users["admin"].email, f"203.0.113.{n}")
+    assert _fail(client, users["admin"].email, "203.0.113.250").status_code == 429
+    assert app.test_client().post("/login", data={"email": users["admin"].email, "password": PASSWORD},
+                                  environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 429
+    back = owner.post("/login", data={"email": users["admin"].email, "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert back.status_code == 302
+
+
+def test_a_device_cookie_counts_only_for_its_own_account(app, client, users):
+    from tests.conftest import sign_in
+
+    browser = sign_in(app.test_client(), users["coordinator"])
+    browser.post("/logout")
+    allowed = int(app.config["LOGIN_ACCOUNT_LIMIT"].split()[0])
+    for n in range(allowed):
+        _fail(client, users["admin"].email, f"203.0.113.{n}")
+    assert browser.post("/login", data={"email": users["admin"].email, "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 429
+    browser.set_cookie("known_device", "forged.value.here")
+    assert browser.post("/login", data={"email": users["admin"].email, "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "192.0.2.11"}).status_code == 429
+
+
 def test_the_per_address_throttle_names_its_wait_in_seconds(client, users):
     email = users["admin"].email
     for _ in range(5):
