@@ -48,6 +48,13 @@ def from_environment(instance_path: str) -> dict:
         if production:
             raise RuntimeError("SECRET_KEY must be set when CLINIC_ENV=production.")
         secret = _instance_secret(instance_path)
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if production and storage.startswith("memory://") and _bool("RATELIMIT_ENABLED", True) \
+            and not _bool("RATELIMIT_ALLOW_MEMORY", False):
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI is memory:// with CLINIC_ENV=production: each worker would count failed "
+            "sign-ins on its own and forget them at every reload. Set RATELIMIT_STORAGE_URI=redis://HOST:6379 "
+            "(see README, Production), or RATELIMIT_ALLOW_MEMORY=1 if exactly one process serves the app.")
     return {
         "CLINIC_ENV": env,
         "SECRET_KEY": secret,
@@ -60,8 +67,12 @@ def from_environment(instance_path: str) -> dict:
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 15),
         "SESSION_LIFETIME_HOURS": _int("SESSION_LIFETIME_HOURS", 12),
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute"),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "20 per hour;50 per day"),
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "20 per minute"),
         "PUBLIC_REQUEST_LIMIT": os.environ.get("PUBLIC_REQUEST_LIMIT", "20 per hour"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": storage,
+        # X-Forwarded-For is believed only from this many proxies in front of the app (0: none).
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "INDEPENDENCE_LOOKBACK_YEARS": _int("INDEPENDENCE_LOOKBACK_YEARS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
@@ -84,4 +95,6 @@ def from_environment(instance_path: str) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
+        # Rows per roster file through the admin page; `clinic directory import --max-rows` takes more.
+        "ROSTER_MAX_ROWS": _int("ROSTER_MAX_ROWS", 100_000),
     }

@@ -1,11 +1,13 @@
 """HTTP security headers on every response (ASVS V14): CSP without inline script, no framing;
 and, at the door (ASVS V5), the refusal of text bodies over their limit (Werkzeug caps only
 multipart fields, so a 50 MB urlencoded form was parsed and validated in full) and of NUL
-characters in any text (PostgreSQL cannot store them: one failed deep inside a change, a 500)."""
+characters in any text (PostgreSQL cannot store them: one failed deep inside a change, a 500);
+and the client's address, from X-Forwarded-For only behind the TRUSTED_PROXIES we run."""
 from __future__ import annotations
 
 from flask import abort, render_template, request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic.errors import MAX_JSON, is_api_request, json_error
 
@@ -54,6 +56,12 @@ def _refuse(status: int, message: str):
 
 def init_app(app) -> None:
     production = app.config["CLINIC_ENV"] == "production"
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Behind our own proxies the socket's peer is the proxy: the client's address (used by the
+        # throttles, sessions and the audit trail) is read from the last `proxies` X-Forwarded-For
+        # entries, which our proxies wrote. Without them the header is anyone's to forge: ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.before_request
     def _check_text():

@@ -26,6 +26,9 @@ class Wiring:
     slot_sources: list[Callable] = field(default_factory=list)            # matching.facts
     roster_files: dict[str, Any] = field(default_factory=dict)            # directory.roster
     roster_indexes: list[Callable[[dict], None]] = field(default_factory=list)  # directory.roster
+    # Credentials a later stage gives a user (a specialist's calendar feed), ended with the account's own
+    # on deactivation or a password reset: (actor, user) -> {"what": count}.
+    credential_revokers: list[Callable] = field(default_factory=list)      # auth.services
 
 
 def init_app(app: Flask) -> None:

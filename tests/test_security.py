@@ -32,6 +32,7 @@ def test_production_settings_require_a_secret_and_secure_cookies(monkeypatch, tm
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         config.from_environment(str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
     settings = config.from_environment(str(tmp_path))
     assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -50,6 +50,11 @@ class AuditFilter:
         }
         return {k: v for k, v in values.items() if v}
 
+    def describe(self, before_id: int | None = None) -> str:
+        """The filter as the audit row of a search keeps it ("all" when none)."""
+        parts = [f"{k}={v}" for k, v in self.as_args().items()] + ([f"before={before_id}"] if before_id else [])
+        return " ".join(parts) or "all"
+
 
 @dataclass
 class AuditPage:

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from clinic import audit
 from clinic.admin.audit_log import AuditFilter, audit_page
 from clinic.auth import forms
 from clinic.auth.access import ADMIN, roles_required
@@ -20,6 +21,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @roles_required(ADMIN)
 def users():
+    audit.record(current_user, "view", "user", None, detail="list")
+    db.session.commit()  # before the read: a commit expires what was loaded
     rows = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
     return render_template("admin/users.html", users=rows, form=forms.UserForm())
 
@@ -58,6 +61,8 @@ def _user_or_404(user_id: int) -> User:
 @roles_required(ADMIN)
 def user(user_id: int):
     account = _user_or_404(user_id)
+    audit.record(current_user, "view", "user", account.id)
+    db.session.commit()  # before the read: a commit expires what was loaded
     tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == account.id).order_by(ApiToken.created_at.desc())
     ).all()
@@ -131,5 +136,10 @@ def revoke(token_id: int):
 @roles_required(ADMIN)
 def audit_log():
     filters = AuditFilter.from_args(request.args)
-    page = audit_page(filters, before_id=request.args.get("before", type=int))
+    before = request.args.get("before", type=int)
+    # Reading the trail is itself recorded, with the filter used (who looked for whom); committed before
+    # the page is read, so the events shown are not expired by the commit and loaded again one by one.
+    audit.record(current_user, "view", "audit_log", None, detail=filters.describe(before))
+    db.session.commit()
+    page = audit_page(filters, before_id=before)
     return render_template("admin/audit.html", page=page, filters=filters)

@@ -14,6 +14,7 @@ from clinic.auth.passwords import check_password, hash_password, password_proble
 from clinic.database import utcnow
 from clinic.errors import DomainError
 from clinic.extensions import db
+from clinic.wiring import wiring
 
 TOKEN_PREFIX = "so_"
 # Touching last_seen on every request would write on every page; once a minute is enough
@@ -125,33 +126,49 @@ def generated_password() -> str:
 
 
 def set_password(actor, user: User, password: str) -> None:
+    """A new password; every credential the old one could have leaked ends with it (the actor's own
+    session survives when they reset their own password)."""
     problem = password_problem(password, user.email, user.name)
     if problem:
         raise AccountError(problem, field="password")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    _end_all_sessions(user)
     audit.record(actor, "update", "user", user.id, detail="password reset")
+    revoke_credentials(actor, user, "password reset")
 
 
 def set_active(actor, user: User, active: bool) -> None:
+    """Deactivation ends every credential; reactivation brings none back (new ones only when asked for)."""
     if actor is not None and actor.id == user.id and not active:
         raise AccountError("You cannot deactivate your own account.", field="active")
     user.active = active
-    if not active:
-        _end_all_sessions(user)
-        db.session.execute(
-            sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
     audit.record(actor, "update", "user", user.id, detail="activated" if active else "deactivated")
+    if not active:
+        revoke_credentials(actor, user, "deactivated")
 
 
-def _end_all_sessions(user: User) -> None:
-    db.session.execute(
-        sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+def revoke_credentials(actor, user: User, reason: str) -> dict[str, int]:
+    """End every credential the user holds: sessions, API tokens, calendar feed links. One audit row
+    names the reason and the counts; returns the counts.
+
+    The actor's own current session is kept when they act on their own account.
+    """
+    now = utcnow()
+    sessions = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    own = getattr(actor, "session_token", None) if getattr(actor, "id", None) == user.id else None
+    if own:
+        sessions = sessions.where(UserSession.token_hash != digest(own))
+    ended = db.session.execute(sessions.values(ended_at=now)).rowcount
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    ).rowcount
+    counts = {"sessions": ended, "api_tokens": revoked}
+    for revoke_more in wiring().credential_revokers:  # e.g. a specialist's calendar feed (scheduling)
+        counts |= revoke_more(actor, user)
+    audit.record(actor, "update", "user", user.id,
+                 detail=f"credentials revoked ({reason}): " + " ".join(f"{k}={v}" for k, v in counts.items()))
+    db.session.flush()
+    return counts
 
 
 def issue_token(actor, user: User, name: str) -> str:

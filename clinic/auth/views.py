@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from clinic import audit
-from clinic.auth import forms
+from clinic.auth import forms, throttle
 from clinic.auth.access import public, role_home
 from clinic.auth.services import authenticate, end_session, find_user, start_session
 from clinic.extensions import db, limiter
@@ -15,22 +15,13 @@ from clinic.extensions import db, limiter
 bp = Blueprint("auth", __name__)
 
 
-def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_FAILURE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(throttle.account_address_limit, key_func=throttle.account_address_key, methods=["POST"],
+               deduct_when=throttle.failed)
+@limiter.limit(throttle.account_limit, key_func=throttle.account_key, methods=["POST"], deduct_when=throttle.failed,
+               exempt_when=throttle.known_device)
+@limiter.limit(throttle.address_limit, key_func=throttle.address_key, methods=["POST"], deduct_when=throttle.failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(role_home(current_user)))
@@ -48,7 +39,8 @@ def login():
             start_session(user, request.remote_addr)
             login_user(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for(role_home(user)))
+            return throttle.remember_device(redirect(_safe_next(request.args.get("next")) or url_for(role_home(user))),
+                                            user.email)
     return render_template("auth/login.html", form=form)
 
 
@@ -84,7 +76,8 @@ def home():
 
 @bp.errorhandler(429)
 def _throttled(error):
-    """Too many failed sign-ins: the form again, with the wait beside the password."""
+    """Too many failed sign-ins: the form again, with the wait beside the password and in Retry-After."""
+    seconds = throttle.seconds_to_wait()
     form = forms.LoginForm()
-    form.password.errors = ["Too many failed sign-in attempts. Wait a minute, then try again."]
-    return render_template("auth/login.html", form=form), 429
+    form.password.errors = [f"Too many failed sign-in attempts. Try again in {throttle.wait_in_words(seconds)}."]
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}

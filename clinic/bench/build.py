@@ -102,7 +102,7 @@ def import_directory(sizes: Sizes) -> list[Figure]:
         rows = write_roster(Path(folder), sizes.specialists, sizes.affiliations, sizes.networks)
         files = {p.name: p.read_bytes() for p in Path(folder).glob("*.csv")}
     started = time.perf_counter()
-    import_roster(None, files)
+    import_roster(None, files, max_rows=rows)  # a bulk load, as from the command line
     db.session.flush()
     seconds = time.perf_counter() - started
     return [Figure(f"roster import ({rows:,} rows)", unit="rows/s", value=rows / seconds, target=20_000)]

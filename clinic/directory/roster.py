@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from clinic import audit
 from clinic.database import begin_write
@@ -24,6 +27,12 @@ from clinic.wiring import wiring
 
 INVALID = object()  # a cell that failed its check (its problem is already recorded)
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# A CSV line past this is not a roster row (the csv module's field limit is 128 KB); reading stops there
+# instead of holding a whole file without line breaks in memory.
+MAX_LINE_BYTES = 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")  # old Mac line ends: csv reads them as line breaks too
+CLI_HINT = "Import a bigger file from the command line, with a higher cap: clinic directory import DIR --max-rows N"
 
 
 @dataclass(frozen=True)
@@ -130,22 +139,87 @@ class ImportReport:
         return [f"{name}: {counts}" for name, counts in self.counts.items()]
 
 
-def read_sheet(name: str, data: bytes, columns: tuple[str, ...]) -> Sheet:
-    """Decode and split one CSV, checking its header; bad bytes become problems, never exceptions.
+class _Unreadable(Exception):
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line, self.reason = line, reason
 
-    A file that cannot be read at all comes back with `readable` false; an unknown column
-    is reported but the rows are still checked, so one import lists every problem.
+
+def _text_lines(stream: BinaryIO) -> Iterator[str]:
+    """The file's lines as text, read one at a time (never the whole file at once). NUL bytes and
+    invalid UTF-8 raise _Unreadable with their line."""
+    number = 0
+    while raw := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise _Unreadable(number, f"a line longer than {MAX_LINE_BYTES // (1024 * 1024)} MB: not a roster CSV")
+        if number == 1:
+            raw = raw.removeprefix(BOM)
+        if b"\x00" in raw:
+            raise _Unreadable(number, "binary content: not a CSV text file")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Unreadable(number, "not UTF-8 text; save the file as CSV UTF-8") from None
+        if "\r" in text:
+            yield from filter(None, _LONE_CR.split(text))
+        else:
+            yield text
+
+
+def _rows_over(stream: BinaryIO, max_rows: int) -> bool:
+    """Whether the file holds more than `max_rows` rows under its header, counted as a stream (it stops
+    at the first row past the cap) and holding none of them. A file that cannot be read is left to the
+    reading proper, which names its problem."""
+    reader = csv.reader(_text_lines(stream), strict=True)
+    try:
+        next(reader, None)
+        count = 0
+        for values in reader:
+            if any(v.strip() for v in values):
+                count += 1
+                if count > max_rows:
+                    return True
+    except (csv.Error, _Unreadable):
+        return False
+    return False
+
+
+def _seekable(source: bytes | BinaryIO) -> BinaryIO:
+    """A stream the file can be read from twice: bytes are wrapped, a pipe is spooled to disk."""
+    if isinstance(source, (bytes, bytearray)):
+        return io.BytesIO(source)
+    if source.seekable():
+        return source
+    spool = tempfile.SpooledTemporaryFile(max_size=MAX_LINE_BYTES)
+    while chunk := source.read(MAX_LINE_BYTES):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+def read_sheet(name: str, source: bytes | BinaryIO, columns: tuple[str, ...], max_rows: int | None = None) -> Sheet:
+    """Decode and split one CSV, read as a stream, checking its header; bad bytes become problems, never
+    exceptions.
+
+    A file that cannot be read at all, or that holds more than `max_rows` rows (counted first, without
+    keeping them), comes back with `readable` false; an unknown column is reported but the rows are
+    still checked, so one import lists every problem.
     """
     sheet = Sheet(name)
-    if len(data) > MAX_FILE_BYTES:
+    stream = _seekable(source)
+    start = stream.tell()
+    size = stream.seek(0, io.SEEK_END) - start
+    if size > MAX_FILE_BYTES:
         return sheet.unreadable(None, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    if b"\x00" in data:
-        return sheet.unreadable(data[:data.index(b"\x00")].count(b"\n") + 1, "binary content: not a CSV text file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return sheet.unreadable(data[:error.start].count(b"\n") + 1, "not UTF-8 text; save the file as CSV UTF-8")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    stream.seek(start)
+    if max_rows is not None:
+        over = _rows_over(stream, max_rows)
+        stream.seek(start)
+        if over:
+            return sheet.unreadable(None, f"the file has more than {max_rows:,} rows, the most one import takes; "
+                                          f"nothing was imported. {CLI_HINT}")
+    reader = csv.reader(_text_lines(stream), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         if not _header_ok(sheet, header, columns):
@@ -158,6 +232,8 @@ def read_sheet(name: str, data: bytes, columns: tuple[str, ...]) -> Sheet:
                 sheet.fail(reader.line_num, None, f"has {len(values)} values; the header has {len(header)}")
                 continue
             sheet.rows.append(Row(reader.line_num, dict(zip(header, values))))
+    except _Unreadable as error:
+        sheet.unreadable(error.line, error.reason)
     except csv.Error as error:
         sheet.unreadable(reader.line_num, f"unreadable CSV ({error}); check quotes and field sizes")
     return sheet
@@ -179,8 +255,14 @@ def _header_ok(sheet: Sheet, header: list[str], columns: tuple[str, ...]) -> boo
     return not missing
 
 
-def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
-    """Check every file, then store them all, or raise RosterError and write nothing."""
+def import_roster(actor, files: Mapping[str, bytes | BinaryIO], max_rows: int | None = None) -> ImportReport:
+    """Check every file, then store them all, or raise RosterError and write nothing.
+
+    Files are read as streams (an upload or an open file; bytes too). A file of more than `max_rows`
+    rows (by default the ROSTER_MAX_ROWS setting) is refused before its rows are read.
+    """
+    if max_rows is None:
+        max_rows = current_app.config["ROSTER_MAX_ROWS"]
     _one_import_at_a_time()
     problems = []
     known = roster_files()
@@ -188,7 +270,7 @@ def import_roster(actor, files: dict[str, bytes]) -> ImportReport:
         if name not in known:
             problems.append(Problem(name, None, None, "not a roster file; expected one of " + ", ".join(sorted(known))))
     handlers = sorted((known[n] for n in files if n in known), key=lambda h: h.order)
-    sheets = [read_sheet(h.name, files[h.name], h.columns) for h in handlers]
+    sheets = [read_sheet(h.name, files[h.name], h.columns, max_rows) for h in handlers]
     index = load_index()
     checked = [(handler, handler.check(sheet, index) if sheet.readable else [])
                for handler, sheet in zip(handlers, sheets)]

@@ -170,7 +170,7 @@ def roster_import():
         files = {}
         for upload in form.files.data:
             name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip().lower()
-            files[name] = upload.read()
+            files[name] = upload.stream  # read as a stream by the import, never whole into memory
         try:
             report = import_roster(current_user, files)
             db.session.commit()

@@ -11,8 +11,9 @@ def init_app(app: Flask) -> None:
     from clinic.cases.workflow import CaseStatus, add_guard
     from clinic.directory.roster import add_roster_file
     from clinic.matching.facts import add_slot_source
-    from clinic.scheduling import availability_views, cli, panel, roster, services, views
+    from clinic.scheduling import availability_views, cli, feeds, panel, roster, services, views
     from clinic.web import add_navigation
+    from clinic.wiring import wiring
 
     app.register_blueprint(views.bp)
     app.register_blueprint(availability_views.bp)
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     queue.add_flag(app, "consult_soon", "Consultation within 48 hours", panel.consult_soon)
     queue.add_flag(app, "consult_unclosed", "Consultation over, not marked held or no-show", panel.consult_unclosed)
     add_slot_source(app, panel.earliest_slots)
+    wiring(app).credential_revokers.append(feeds.revoke_user_feed)
     add_roster_file(app, roster.AVAILABILITY)
     add_navigation(app, SPECIALIST, "availability.mine", "My availability", 20)
     add_navigation(app, ADMIN, "availability.index", "Availability", 40)

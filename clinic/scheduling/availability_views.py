@@ -124,8 +124,10 @@ def issue_feed(clinician_id: int):
     person = _specialist(clinician_id)
     if not forms.DeleteForm().validate_on_submit():
         return redirect(url_for("availability.specialist", clinician_id=person.id))
-    token = feeds.issue_feed(current_user, person)
-    db.session.commit()
+    done = attempt(lambda: feeds.issue_feed(current_user, person))
+    if not done.ok:
+        return redirect(url_for("availability.specialist", clinician_id=person.id))
+    token = done.value
     url = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("scheduling.feed", token=token)
     return _page(person, feed_url=url)
 

@@ -9,10 +9,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from clinic import audit
+from clinic.auth.models import User
 from clinic.database import utcnow
 from clinic.extensions import db
 from clinic.records.links import new_token, token_hash, well_formed
 from clinic.scheduling import invites
+from clinic.scheduling.availability import AvailabilityError
 from clinic.scheduling.models import Appointment, CalendarFeed
 from clinic.scheduling.notices import invite_for
 
@@ -26,6 +28,8 @@ def active_feed(specialist_id: int) -> CalendarFeed | None:
 
 def issue_feed(actor, specialist) -> str:
     """A new subscription token for the specialist (shown once); any earlier one stops working."""
+    if not _account_active(specialist.id):
+        raise AvailabilityError("Reactivate the specialist's account before making a calendar link.", field="feed")
     revoke_feed(actor, specialist)
     token = new_token()
     feed = CalendarFeed(specialist_id=specialist.id, token_hash=token_hash(token), created_by_id=getattr(actor, "id", None))
@@ -45,11 +49,27 @@ def revoke_feed(actor, specialist) -> bool:
     return True
 
 
+def revoke_user_feed(actor, user) -> dict[str, int]:
+    """A specialist's calendar link is their credential too (it shows their appointments): ended with
+    their account's (auth.services.revoke_credentials)."""
+    revoked = user.clinician_id is not None and revoke_feed(actor, user.clinician)
+    return {"calendar_feeds": int(revoked)}
+
+
 def feed_by_token(token: str) -> CalendarFeed | None:
+    """The live feed of this token; never one of a deactivated account (deactivation revokes it too)."""
     if not well_formed(token):
         return None
-    return db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token),
+    feed = db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token),
                                                            CalendarFeed.revoked_at.is_(None)))
+    return feed if feed is not None and _account_active(feed.specialist_id) else None
+
+
+def _account_active(specialist_id: int) -> bool:
+    """False when the specialist's account is deactivated; a specialist without an account has a feed
+    an admin hands over."""
+    active = db.session.scalar(sa.select(User.active).where(User.clinician_id == specialist_id))
+    return active is not False
 
 
 def feed_calendar(feed: CalendarFeed) -> str:

@@ -8,6 +8,7 @@ column, and writes nothing unless every row of every file is good.
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import BinaryIO
 
 import sqlalchemy as sa
 
@@ -118,9 +119,11 @@ def store_availability(records: list[dict], index: dict) -> Counts:
 AVAILABILITY = RosterFile(FILENAME, COLUMNS, 90, check_availability, store_availability)
 
 
-def import_availability(actor, text: str) -> Counts:
-    """availability.csv alone through the roster import; raises RosterError, writing nothing, if any row is bad."""
-    return import_roster(actor, {FILENAME: text.encode()}).counts[FILENAME]
+def import_availability(actor, source: str | bytes | BinaryIO, max_rows: int | None = None) -> Counts:
+    """availability.csv alone through the roster import (text, bytes or a binary stream); raises RosterError,
+    writing nothing, if any row is bad."""
+    data = source.encode() if isinstance(source, str) else source
+    return import_roster(actor, {FILENAME: data}, max_rows=max_rows).counts[FILENAME]
 
 
 __all__ = ["import_availability", "RosterError", "FILENAME"]
