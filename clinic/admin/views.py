@@ -14,6 +14,7 @@ from clinic.auth.services import (AccountError, create_user, generated_password,
                                   set_active, set_password)
 from clinic.directory.models import Clinician
 from clinic.extensions import db
+from clinic.web import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,13 +36,10 @@ def create():
         clinician = None
         if form.npi.data:
             clinician = db.session.scalar(sa.select(Clinician).where(Clinician.npi == form.npi.data))
-        try:
-            user, password = create_user(current_user, form.email.data, form.name.data, form.role.data,
-                                         form.password.data or None, clinician)
-        except AccountError as error:
-            getattr(form, error.field, form.email).errors.append(error.message)
-        else:
-            db.session.commit()
+        done = attempt(lambda: create_user(current_user, form.email.data, form.name.data, form.role.data,
+                                           form.password.data or None, clinician), form)
+        if done.ok:
+            user, password = done.value
             return _show_password_once(user, password, "created")
     rows = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
     return render_template("admin/users.html", users=rows, form=form), 422
@@ -76,12 +74,8 @@ def user(user_id: int):
 def toggle_active(user_id: int):
     account = _user_or_404(user_id)
     if forms.ConfirmForm().validate_on_submit():
-        try:
-            set_active(current_user, account, not account.active)
-            db.session.commit()
-            flash(f"{account.name} is now {'active' if account.active else 'deactivated'}.", "success")
-        except AccountError as error:
-            flash(error.message, "danger")
+        attempt(lambda: set_active(current_user, account, not account.active),
+                success=lambda _: f"{account.name} is now {'active' if account.active else 'deactivated'}.")
     return redirect(url_for("admin.user", user_id=account.id))
 
 
@@ -111,13 +105,10 @@ def new_token(user_id: int):
     if not form.validate_on_submit():
         flash("Give the token a name (what it is for).", "danger")
         return redirect(url_for("admin.user", user_id=account.id))
-    try:
-        secret = issue_token(current_user, account, form.name.data)
-    except AccountError as error:
-        flash(error.message, "danger")
+    done = attempt(lambda: issue_token(current_user, account, form.name.data))
+    if not done.ok:
         return redirect(url_for("admin.user", user_id=account.id))
-    db.session.commit()
-    return render_template("admin/secret_once.html", user=account, secret=secret, label="API token",
+    return render_template("admin/secret_once.html", user=account, secret=done.value, label="API token",
                            message="Copy this token into the system that will use it; it will not be shown again.")
 
 

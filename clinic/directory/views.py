@@ -15,6 +15,7 @@ from clinic.directory.roster import RosterError, import_roster
 from clinic.directory.sections import MAX_SEARCH, SECTIONS
 from clinic.extensions import db
 from clinic.formkit import whole_number
+from clinic.web import attempt
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 LINK_FORMS = {"affiliations": forms.AffiliationForm, "relationships": forms.RelationshipForm,
@@ -61,15 +62,11 @@ def edit(section: str, item_id: int):
 def _edit(section, item):
     form = section.form(obj=item)
     if form.validate_on_submit():
-        try:
-            saved = section.save(current_user, item, section.values(form))
-        except services.DirectoryError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(f"{section.singular.capitalize()} saved.", "success")
-            if section.name == "clinicians":
-                return redirect(url_for("directory.clinician", clinician_id=saved.id))
+        done = attempt(lambda: section.save(current_user, item, section.values(form)), form,
+                       success=f"{section.singular.capitalize()} saved.")
+        if done.ok and section.name == "clinicians":
+            return redirect(url_for("directory.clinician", clinician_id=done.value.id))
+        if done.ok:
             return redirect(url_for("directory.listing", section=section.name))
     return render_template("directory/form.html", section=section, item=item, form=form), 422 if form.errors else 200
 
@@ -124,13 +121,7 @@ def save_link(clinician_id: int, link: str):
     link_forms = _link_forms(person, submitted=link)
     form = link_forms.get(link) or abort(404)
     if form.validate_on_submit():
-        try:
-            _save_link(person, link, form)
-        except services.DirectoryError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
-            flash("Saved.", "success")
+        if attempt(lambda: _save_link(person, link, form), form, success="Saved.").ok:
             return redirect(url_for("directory.clinician", clinician_id=person.id) + f"#{link}")
     return render_template("directory/clinician.html", person=person, links=services.clinician_links(person),
                            link_forms=link_forms, confirm=forms.ConfirmForm()), 422

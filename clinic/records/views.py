@@ -19,6 +19,7 @@ from clinic.records.gate import clinic_today
 from clinic.records.models import RecordItem
 from clinic.records.storage import serve_document
 from clinic.records.vocabulary import OUTSTANDING, RECORD_SOURCES, RECORD_STATUSES, REQUEST_METHODS
+from clinic.web import attempt
 
 bp = Blueprint("records", __name__)
 PATIENT_UPLOAD_LIMIT = "60 per hour"
@@ -30,17 +31,6 @@ def _case(case_id: int) -> Case:
 
 def _item(record_id: int) -> RecordItem:
     return db.session.get(RecordItem, record_id) or deny("record_item", record_id)
-
-
-def _refused(form, error: RecordError) -> int:
-    """Undo the attempt and show the refusal beside its field (or as a message); returns the status."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-    return error.status
 
 
 def _back_to_case(case_id: int):
@@ -80,16 +70,13 @@ def upload(case_id: int):
         if item is None:
             form.record.errors = ["Choose a record of this case."]
         else:
-            try:
-                document = uploads.attach_document(current_user, item, form.file.data.filename,
-                                                   form.file.data.stream, via="coordinator",
-                                                   source=form.source.data or None)
-            except RecordError as error:
-                status = _refused(form, error)
-            else:
-                db.session.commit()
-                flash(f"{document.original_name} attached to {item.name}. Check it, then verify it.", "success")
+            done = attempt(lambda: uploads.attach_document(
+                current_user, item, form.file.data.filename, form.file.data.stream, via="coordinator",
+                source=form.source.data or None), form,
+                success=lambda document: f"{document.original_name} attached to {item.name}. Check it, then verify it.")
+            if done.ok:
                 return _back_to_case(case.id)
+            status = done.status
     audit.record(current_user, "view", "case", case.id, detail="records upload form")
     db.session.commit()
     return render_template("records/upload.html", case=case, form=form), 422 if form.errors and status == 200 else status
@@ -110,16 +97,14 @@ def request_records(case_id: int):
             form.target.data, form.method.data = "facility", "fax"
     if form.validate_on_submit():
         chosen = [i for i in requestable if i.id in form.items.data]
-        try:
-            services.request_records(current_user, case, chosen, form.target.data, form.method.data,
-                                     form.facility.data, form.source.data or None, form.due_on.data)
-        except RecordError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
-            sent = " The patient was emailed a private upload link." if form.method.data == "upload_link" else ""
-            flash(f"Request recorded for {len(chosen)} record{'s' if len(chosen) != 1 else ''}.{sent}", "success")
+        sent = " The patient was emailed a private upload link." if form.method.data == "upload_link" else ""
+        done = attempt(lambda: services.request_records(
+            current_user, case, chosen, form.target.data, form.method.data, form.facility.data,
+            form.source.data or None, form.due_on.data), form,
+            success=f"Request recorded for {len(chosen)} record{'s' if len(chosen) != 1 else ''}.{sent}")
+        if done.ok:
             return _back_to_case(case.id)
+        status = done.status
     audit.record(current_user, "view", "case", case.id, detail="records request form")
     db.session.commit()
     return render_template("records/request.html", case=case, form=form,
@@ -135,14 +120,8 @@ def add_item(case_id: int):
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
         return _back_to_case(case.id)
-    try:
-        item = services.add_item(current_user, case, form.kind.data, form.label.data, form.required.data)
-    except RecordError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(f"{item.name} added to the checklist.", "success")
+    attempt(lambda: services.add_item(current_user, case, form.kind.data, form.label.data, form.required.data),
+            success=lambda item: f"{item.name} added to the checklist.")
     return _back_to_case(case.id)
 
 
@@ -166,14 +145,10 @@ def _item_action(record_id: int, form, action, done: str, form_name: str | None 
     """Run one item action from the item page: success goes back to the case, a refusal re-renders."""
     found = _item(record_id)
     if form.validate_on_submit():
-        try:
-            action(found, form)
-        except RecordError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
-            flash(done.format(name=found.name), "success")
+        outcome = attempt(lambda: action(found, form), form, success=done.format(name=found.name))
+        if outcome.ok:
             return _back_to_case(found.case_id)
+        status = outcome.status
     else:
         status = 422
     return _item_page(found, status, **({form_name: form} if form_name else {}))
@@ -219,6 +194,21 @@ def download(document_id: int):
     return serve_document(document)
 
 
+def _patient_upload(link, item, form):
+    """The patient's file on their link. Refusals speak to the patient and name nothing of the case."""
+    if item is None:
+        raise RecordError("Choose what the file is.", field="record")
+    try:
+        uploads.attach_document(None, item, form.file.data.filename, form.file.data.stream, via="patient_link")
+    except RejectedFileAgain:
+        raise RecordError("We could not use this file before. Please send a new copy.", field="file") from None
+    except RecordError as error:
+        if error.status != 409:
+            raise
+        raise RecordError("You have already sent this file; there is no need to send it again.", field="file") from None
+    link.last_used_at = utcnow()
+
+
 def _patient_limit() -> str:
     return current_app.config.get("PATIENT_UPLOAD_LIMIT", PATIENT_UPLOAD_LIMIT)
 
@@ -238,20 +228,8 @@ def patient_upload(token: str):
     form.record.choices = [(i.id, i.name) for i in items]
     if form.validate_on_submit():
         item = next((i for i in items if i.id == form.record.data), None)
-        try:
-            if item is None:
-                raise RecordError("Choose what the file is.", field="record")
-            uploads.attach_document(None, item, form.file.data.filename, form.file.data.stream, via="patient_link")
-        except RecordError as error:
-            if isinstance(error, RejectedFileAgain):  # say so without naming anything of the case
-                error = RecordError("We could not use this file before. Please send a new copy.", "file")
-            elif error.status == 409:
-                error = RecordError("You have already sent this file; there is no need to send it again.", "file")
-            _refused(form, error)
-        else:
-            link.last_used_at = utcnow()
-            db.session.commit()
-            flash(f"Thank you. We received your file for: {item.name}.", "success")
+        if attempt(lambda: _patient_upload(link, item, form), form,
+                   success=lambda _: f"Thank you. We received your file for: {item.name}.").ok:
             return redirect(request.path)
     audit.record(None, "view", "upload_link", link.id)
     db.session.commit()
