@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from clinic.cases.icd10 import is_neoplasm
+from clinic.records.vocabulary import RecordStatus
 
 BASE_CHECKLIST = ("visit_summary", "lab_result", "medication_list", "imaging", "imaging_report")
 
@@ -25,22 +26,22 @@ def short_date(day: date, today: date) -> str:
 
 
 def is_overdue(status: str, due_on: date | None, today: date) -> bool:
-    return status in ("requested", "rejected") and due_on is not None and due_on < today
+    return status in (RecordStatus.REQUESTED, RecordStatus.REJECTED) and due_on is not None and due_on < today
 
 
 def waiting_sentence(label: str, status: str, today: date, requested_from: str | None = None,
                      due_on: date | None = None, rejection_reason: str | None = None) -> str | None:
     """What one record item still needs, as the case page and the API say it (None when settled)."""
-    if status in ("verified", "not_applicable"):
+    if status in (RecordStatus.VERIFIED, RecordStatus.NOT_APPLICABLE):
         return None
-    if status == "received":
+    if status == RecordStatus.RECEIVED:
         return f"{label}: received, to be verified"
     whom = f" from {requested_from}" if requested_from else ""
     due = ""
     if due_on:
         due = f", due {short_date(due_on, today)}" + (" (overdue)" if is_overdue(status, due_on, today) else "")
-    if status == "requested":
+    if status == RecordStatus.REQUESTED:
         return f"{label}: requested{whom}{due}"
-    if status == "rejected":
+    if status == RecordStatus.REJECTED:
         return f"{label}: rejected ({rejection_reason}); a new copy is awaited{whom}{due}"
     return f"{label}: missing, not requested yet"

@@ -18,7 +18,7 @@ from clinic.cases.workflow import CaseStatus
 from clinic.coverage.status import coverage_missing
 from clinic.records.checklist import waiting_sentence
 from clinic.records.models import RecordItem
-from clinic.records.vocabulary import OUTSTANDING
+from clinic.records.vocabulary import OUTSTANDING, RecordStatus
 
 
 def clinic_today() -> date:
@@ -58,5 +58,5 @@ def overdue() -> sa.ColumnElement[bool]:
 
 
 def to_verify() -> sa.ColumnElement[bool]:
-    return sa.exists().where(RecordItem.case_id == Case.id, RecordItem.status == "received")
+    return sa.exists().where(RecordItem.case_id == Case.id, RecordItem.status == RecordStatus.RECEIVED)
 

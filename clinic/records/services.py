@@ -19,9 +19,9 @@ from clinic.records.errors import RecordError
 from clinic.records.gate import clinic_today, settle
 from clinic.records.models import RecordItem
 from clinic.records.vocabulary import (DEFAULT_DUE_DAYS, OUTSTANDING, PATIENT_SOURCES, RECORD_KINDS, RECORD_SOURCES,
-                                       REJECTION_PROBLEMS, REQUEST_METHODS, REQUEST_TARGETS)
+                                       REJECTION_PROBLEMS, REQUESTABLE, REQUEST_METHODS, REQUEST_TARGETS,
+                                       RecordStatus)
 
-REQUESTABLE = ("missing", "requested", "rejected", "not_applicable")
 
 
 def create_checklist(actor, case: Case) -> None:
@@ -119,7 +119,7 @@ def request_records(actor, case: Case, items: list[RecordItem], target: str, met
         whom = "the patient"
     now = utcnow()
     for item in items:
-        item.status, item.requested_from_kind, item.requested_from = "requested", target, whom
+        item.status, item.requested_from_kind, item.requested_from = RecordStatus.REQUESTED, target, whom
         item.request_method, item.requested_at, item.due_on = method, now, due_on
         item.source = source or ("patient_upload" if target == "patient" else "direct_request")
         item.follow_ups, item.rejection_reason, item.not_applicable_reason = 0, None, None
@@ -162,10 +162,10 @@ def follow_up(actor, item: RecordItem, note: str | None = None, due_on: date | N
 
 def mark_not_applicable(actor, item: RecordItem, reason: str) -> None:
     _open(item.case)
-    if item.status == "not_applicable":
+    if item.status == RecordStatus.NOT_APPLICABLE:
         raise RecordError(f"{item.name} is already marked not applicable.", status=409)
     item.not_applicable_reason = _reason(reason)
-    item.status = "not_applicable"
+    item.status = RecordStatus.NOT_APPLICABLE
     audit.record(actor, "update", "record_item", item.id, detail="not applicable")
     workflow.note(actor, item.case, "records", f"{item.name}: not applicable ({item.not_applicable_reason.rstrip('.')}).")
     settle(actor, item.case, f"{item.name} marked not applicable.")
@@ -175,9 +175,9 @@ def mark_not_applicable(actor, item: RecordItem, reason: str) -> None:
 def verify_record(actor, item: RecordItem) -> None:
     """The coordinator has read the documents: the item is complete and legible."""
     _open(item.case)
-    if item.status != "received" or not item.live_documents:
+    if item.status != RecordStatus.RECEIVED or not item.live_documents:
         raise RecordError(f"{item.name} has no document awaiting verification; upload it first.", status=409)
-    item.status, item.verified_by_id, item.verified_at = "verified", getattr(actor, "id", None), utcnow()
+    item.status, item.verified_by_id, item.verified_at = RecordStatus.VERIFIED, getattr(actor, "id", None), utcnow()
     item.rejection_reason = None
     audit.record(actor, "update", "record_item", item.id, detail="verified")
     workflow.note(actor, item.case, "records", f"{item.name}: verified (complete and legible).")
@@ -196,7 +196,7 @@ def reject_record(actor, item: RecordItem, reason: str, problem: str = "other") 
     the request reopens with a new due date. A record the patient sent is asked of the patient again:
     they get a new upload link (the earlier one stops working) and the problem in plain words."""
     _open(item.case)
-    if item.status not in ("received", "verified") or not item.live_documents:
+    if item.status not in (RecordStatus.RECEIVED, RecordStatus.VERIFIED) or not item.live_documents:
         raise RecordError(f"{item.name} has no document to reject.", status=409)
     if problem not in REJECTION_PROBLEMS:
         raise RecordError("Choose what the patient is told: " +
@@ -207,7 +207,7 @@ def reject_record(actor, item: RecordItem, reason: str, problem: str = "other") 
         document.rejected_at, document.rejected_by_id = now, getattr(actor, "id", None)
         document.rejection_reason = item.rejection_reason
         audit.record(actor, "update", "document", document.id, detail=f"rejected record_item={item.id}")
-    item.status, item.verified_by_id, item.verified_at = "rejected", None, None
+    item.status, item.verified_by_id, item.verified_at = RecordStatus.REJECTED, None, None
     today = clinic_today()
     item.due_on = max(item.due_on or today, today + timedelta(days=DEFAULT_DUE_DAYS))
     audit.record(actor, "update", "record_item", item.id, detail="rejected")

@@ -24,7 +24,7 @@ from clinic.records.gate import settle
 from clinic.records.models import Document, RecordItem
 from clinic.records.sniff import EMPTY, TEXT, FileType, TextCheck, display_name, sniff_binary
 from clinic.records.storage import get_storage, store_document
-from clinic.records.vocabulary import RECORD_KINDS, RECORD_SOURCES, SETTLED
+from clinic.records.vocabulary import RECORD_KINDS, RECORD_SOURCES, SETTLED, RecordStatus
 
 CHUNK = 1024 * 1024
 VIA_LABELS = {"coordinator": "uploaded by the clinic", "patient_link": "uploaded by the patient",
@@ -87,7 +87,7 @@ def item_for_kind(case: Case, kind: str) -> RecordItem:
     if kind not in RECORD_KINDS:
         raise RecordError(f"Use one of: {', '.join(RECORD_KINDS)}.", field="kind")
     items = [item for item in case.record_items if item.kind == kind]
-    for wanted in (lambda i: i.status not in SETTLED, lambda i: i.status == "not_applicable"):
+    for wanted in (lambda i: i.status not in SETTLED, lambda i: i.status == RecordStatus.NOT_APPLICABLE):
         found = next((item for item in items if wanted(item)), None)
         if found is not None:
             return found
@@ -133,12 +133,12 @@ def attach_document(actor, item: RecordItem, filename: str | None, stream: Binar
         raise RecordError("This file is already attached to this case. Nothing was added.",
                           field="file", status=409) from None
     was = item.status
-    item.status, item.received_at = "received", utcnow()
+    item.status, item.received_at = RecordStatus.RECEIVED, utcnow()
     item.verified_by_id = item.verified_at = None
     item.source = source or VIA_SOURCES.get(via) or item.source
     audit.record(actor, "create", "document", document.id,
                  detail=f"record_item={item.id} type={checked.file_type.mime.split(';')[0]} via={via}")
-    again = ", to be verified again" if was == "verified" else ""
+    again = ", to be verified again" if was == RecordStatus.VERIFIED else ""
     workflow.note(actor, case, "records", f"{item.name}: {checked.file_type.label} received "
                                           f"({human_size(checked.size)}, {VIA_LABELS[via]}){again}.")
     settle(actor, case, f"A new document for {item.name} needs verifying.")

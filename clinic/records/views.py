@@ -18,7 +18,8 @@ from clinic.records.errors import RecordError, RejectedFileAgain
 from clinic.records.gate import clinic_today
 from clinic.records.models import RecordItem
 from clinic.records.storage import serve_document
-from clinic.records.vocabulary import OUTSTANDING, RECORD_SOURCES, RECORD_STATUSES, REQUEST_METHODS
+from clinic.records.vocabulary import (OUTSTANDING, RECORD_SOURCES, RECORD_STATUSES, REQUEST_METHODS, REQUESTABLE,
+                                       RecordStatus)
 from clinic.web import attempt
 
 bp = Blueprint("records", __name__)
@@ -87,12 +88,12 @@ def upload(case_id: int):
 def request_records(case_id: int):
     case = _case(case_id)
     form = forms.RequestForm()
-    requestable = [i for i in case.record_items if i.status in services.REQUESTABLE]
+    requestable = [i for i in case.record_items if i.status in REQUESTABLE]
     form.items.choices = [(i.id, i.name) for i in requestable]
     status = 200
     if request.method == "GET":
         form.items.data = [n for v in request.args.getlist("record") if (n := whole_number(v)) is not None] or \
-            [i.id for i in requestable if i.status == "missing"]
+            [i.id for i in requestable if i.status == RecordStatus.MISSING]
         if case.consent_to_contact_first_doctor:
             form.target.data, form.method.data = "facility", "fax"
     if form.validate_on_submit():

@@ -6,6 +6,8 @@ upload and the referring doctor sending them.
 """
 from __future__ import annotations
 
+from enum import StrEnum
+
 RECORD_KINDS = {
     "visit_summary": "Visit summary",
     "lab_result": "Lab results",
@@ -25,13 +27,22 @@ RECORD_SOURCES = {
     "referring_doctor": "Sent by the referring doctor",
 }
 
+class RecordStatus(StrEnum):
+    MISSING = "missing"
+    REQUESTED = "requested"
+    RECEIVED = "received"        # a file is here, to be verified
+    VERIFIED = "verified"
+    REJECTED = "rejected"        # a new copy is awaited
+    NOT_APPLICABLE = "not_applicable"
+
+
 RECORD_STATUSES = {
-    "missing": "Missing",
-    "requested": "Requested",
-    "received": "Received",
-    "verified": "Verified",
-    "rejected": "Rejected",
-    "not_applicable": "Not applicable",
+    RecordStatus.MISSING: "Missing",
+    RecordStatus.REQUESTED: "Requested",
+    RecordStatus.RECEIVED: "Received",
+    RecordStatus.VERIFIED: "Verified",
+    RecordStatus.REJECTED: "Rejected",
+    RecordStatus.NOT_APPLICABLE: "Not applicable",
 }
 
 # Who a request goes to: the patient (who may not want the first doctor to know) or a facility.
@@ -49,9 +60,13 @@ REQUEST_METHODS = {
 UPLOAD_CHANNELS = ("coordinator", "patient_link", "api")
 
 # Statuses in which the clinic is still waiting for the item to arrive.
-OUTSTANDING = ("requested", "rejected")
+OUTSTANDING = (RecordStatus.REQUESTED, RecordStatus.REJECTED)
 # Statuses that leave the records gate open for a required item.
-SETTLED = ("verified", "not_applicable")
+SETTLED = (RecordStatus.VERIFIED, RecordStatus.NOT_APPLICABLE)
+# Statuses of a record the clinic does not hold yet (the upload form opens for them).
+AWAITED = (RecordStatus.MISSING, RecordStatus.REQUESTED, RecordStatus.REJECTED)
+# Statuses from which a record can be asked for (again).
+REQUESTABLE = (RecordStatus.MISSING, RecordStatus.REQUESTED, RecordStatus.REJECTED, RecordStatus.NOT_APPLICABLE)
 
 DEFAULT_DUE_DAYS = 7
 

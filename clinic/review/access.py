@@ -7,6 +7,7 @@ from clinic.auth.access import deny
 from clinic.extensions import db
 from clinic.matching.models import Assignment
 from clinic.records.models import Document
+from clinic.records.vocabulary import RecordStatus
 from clinic.review.services import assignment_of
 
 
@@ -21,7 +22,7 @@ def assigned(case_id: int) -> Assignment:
 def reviewable_document(document_id: int) -> Document:
     """A verified record's file, not rejected, on one of the specialist's cases; anything else is 404, audited."""
     document = db.session.get(Document, document_id)
-    if document is None or document.is_rejected or document.record_item.status != "verified" \
+    if document is None or document.is_rejected or document.record_item.status != RecordStatus.VERIFIED \
             or assignment_of(current_user.clinician_id, document.case_id) is None:
         deny("document", document_id)
     return document

@@ -11,6 +11,7 @@ from flask import Response, abort, current_app, send_file
 
 from clinic.records.models import Document, RecordItem
 from clinic.records.storage import get_storage
+from clinic.records.vocabulary import RecordStatus
 from clinic.security import CSP
 
 INLINE_TYPES = {"application/pdf": "frame", "image/png": "image", "image/jpeg": "image"}
@@ -25,7 +26,7 @@ def verified_documents(case_id: int) -> list[tuple[RecordItem, Document]]:
     """Every file of the case's verified records, in checklist order (one query); a rejected file is
     never part of a verified record, even when a replacement made the record verified again."""
     rows = sa.select(RecordItem, Document).join(Document, Document.record_item_id == RecordItem.id) \
-        .where(RecordItem.case_id == case_id, RecordItem.status == "verified", Document.rejected_at.is_(None)) \
+        .where(RecordItem.case_id == case_id, RecordItem.status == RecordStatus.VERIFIED, Document.rejected_at.is_(None)) \
         .order_by(RecordItem.id, Document.id)
     from clinic.extensions import db
 
