@@ -77,6 +77,8 @@ ACCESS = {
     "matching.shortlist": {C},
     "matching.propose": {C},
     "matching.withdraw": {C},
+    "matching.confirm_doctor": {C},
+    "matching.doctor_not_listed": {C},
     "matching.assignment": {OWN},
     "matching.accept": {OWN},
     "matching.decline": {OWN},
@@ -220,7 +222,7 @@ def sample_ids(app, users, session, my_case):
         "user_id": users["coordinator"].id, "token_id": session.scalars(sa.select(ApiToken.id)).first(),
         "message_id": session.scalars(sa.select(OutboxMessage.id)).first(),
         "section": "organizations", "item_id": affiliation.organization_id,
-        "filename": "app.css", "token": "x" * 43,
+        "filename": "app.css", "token": "x" * 43, "role": "referring",
     }
 
 

@@ -22,6 +22,9 @@ from clinic.matching.access import own_assignment
 class AssignmentIn(Strict):
     npi: Annotated[str, StringConstraints(pattern=r"^\d{10}$")]
     subspecialty: Annotated[str, StringConstraints(max_length=40)] | None = None
+    # Needed while a doctor of the case is named without an NPI and not yet confirmed: why go ahead.
+    independence_override: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                             max_length=500)] | None = None
 
 
 class DeclineIn(Strict):
@@ -32,6 +35,8 @@ class DeclineIn(Strict):
 def _refused(error: services.MatchingError):
     if isinstance(error, services.NotEligible):
         return ApiError(422, str(error), {"npi": error.reasons or [str(error)]})
+    if isinstance(error, services.IndependenceIncomplete):
+        return ApiError(409, str(error), {"independence_override": [str(error)]})
     return ApiError(409, str(error))
 
 
@@ -47,7 +52,8 @@ def matches(case_id: int):
                      "factors": c.factors.as_dict()} for c in result.candidates],
         excluded=[{"npi": x.specialist.npi, "name": x.specialist.name, "rule": x.rule,
                    "reasons": [r.text for r in x.reasons]} for x in result.excluded],
-        warnings=result.warnings, needs_subspecialty=result.needs_subspecialty)
+        warnings=result.warnings, needs_subspecialty=result.needs_subspecialty,
+        independence_complete=result.independence_complete, independence_incomplete=result.incomplete)
 
 
 @bp.post("/requests/<int:case_id>/assignment")
@@ -56,7 +62,8 @@ def propose(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
     body = parse(AssignmentIn)
     try:
-        assignment = services.propose_specialist(current_user, case, body.npi, body.subspecialty)
+        assignment = services.propose_specialist(current_user, case, body.npi, body.subspecialty,
+                                                 body.independence_override)
     except services.MatchingError as error:
         raise _refused(error) from None
     db.session.commit()

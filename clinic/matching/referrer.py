@@ -88,7 +88,10 @@ def name_likeness(named: str, listed: str) -> tuple[float, str | None]:
             return 3.0, "same first and last name"
         if mine[0][0] == theirs[0][0] and (len(mine[0]) == 1 or len(theirs[0]) == 1):
             return 2.5, "same last name and first initial"
-    if SequenceMatcher(None, " ".join(mine), " ".join(theirs)).ratio() >= SIMILAR_NAME:
+    alike = SequenceMatcher(None, " ".join(mine), " ".join(theirs))
+    # The quick upper bounds first: this runs over the whole directory.
+    if alike.real_quick_ratio() >= SIMILAR_NAME and alike.quick_ratio() >= SIMILAR_NAME \
+            and alike.ratio() >= SIMILAR_NAME:
         return 2.0, "similar name"
     if mine[-1] == theirs[-1]:
         return 1.0, "same last name"

@@ -8,7 +8,7 @@ from clinic import audit
 from clinic.auth.access import COORDINATOR, SPECIALIST, deny, role_home, roles_required
 from clinic.cases.models import Case
 from clinic.extensions import db
-from clinic.matching import forms, services
+from clinic.matching import forms, resolution, services
 from clinic.matching import panel as _panel  # noqa: F401  (registers the case-page section)
 from clinic.matching.access import own_assignment
 from clinic.matching.engine import RULES
@@ -39,12 +39,48 @@ def propose(case_id: int):
         flash("Choose a specialist from the shortlist.", "danger")
         return redirect(url_for("matching.shortlist", case_id=case.id))
     try:
-        assignment = services.propose_specialist(current_user, case, form.npi.data, form.subspecialty.data or None)
+        assignment = services.propose_specialist(current_user, case, form.npi.data, form.subspecialty.data or None,
+                                                 form.independence_override.data)
     except services.MatchingError as error:
         flash(str(error), "danger")
         return redirect(url_for("matching.shortlist", case_id=case.id))
     db.session.commit()
     flash(f"Case {case.reference} proposed to {assignment.specialist.name}.", "success")
+    return redirect(url_for("cases.case", case_id=case.id))
+
+
+@bp.post("/cases/<int:case_id>/doctors/<any(referring, first_opinion):role>/confirm")
+@roles_required(COORDINATOR)
+def confirm_doctor(case_id: int, role: str):
+    case = db.session.get(Case, case_id) or deny("case", case_id)
+    form = forms.ConfirmDoctorForm()
+    if not form.validate_on_submit():
+        flash("Choose the doctor from the likely matches.", "danger")
+        return redirect(url_for("cases.case", case_id=case.id))
+    try:
+        named = resolution.confirm_doctor(current_user, case, role, form.npi.data)
+    except services.MatchingError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("cases.case", case_id=case.id))
+    db.session.commit()
+    flash(f"{named.name} confirmed as {named.clinician.name}: the independence rule now checks their ties.", "success")
+    return redirect(url_for("cases.case", case_id=case.id))
+
+
+@bp.post("/cases/<int:case_id>/doctors/<any(referring, first_opinion):role>/not-in-directory")
+@roles_required(COORDINATOR)
+def doctor_not_listed(case_id: int, role: str):
+    case = db.session.get(Case, case_id) or deny("case", case_id)
+    form = forms.NotInDirectoryForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.MatchingError(" ".join(e for errors in form.errors.values() for e in errors))
+        named = resolution.mark_not_in_directory(current_user, case, role, form.reason.data)
+    except services.MatchingError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("cases.case", case_id=case.id))
+    db.session.commit()
+    flash(f"{named.name} is recorded as not in the directory: check ties to this doctor by hand.", "success")
     return redirect(url_for("cases.case", case_id=case.id))
 
 
