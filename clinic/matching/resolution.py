@@ -62,8 +62,8 @@ def confirm_doctor(actor, case: Case, role: str, npi: str) -> CaseClinician:
     workflow.claim(case)
     named.clinician_id, named.clinician = person.id, person
     _resolved(actor, named, "confirmed", None)
-    workflow.note(actor, case, "matching", f"{_label(named)} {named.name} confirmed as {person.name} "
-                                           f"(NPI {person.npi}) in the directory.")
+    workflow.note(actor, case, "matching", f"{named.name}, {ROLE_WORDS[role]}, confirmed in the directory as "
+                                           f"{person.name} (NPI {person.npi}).")
     audit.record(actor, "update", "case_clinician", named.id,
                  detail=f"case={case.id} role={role} confirmed clinician={person.id}")
     db.session.flush()
@@ -81,7 +81,7 @@ def mark_not_in_directory(actor, case: Case, role: str, reason: str) -> CaseClin
     workflow.claim(case)
     named.clinician_id, named.clinician = None, None
     _resolved(actor, named, "not_in_directory", reason[:500])
-    workflow.note(actor, case, "matching", f"{_label(named)} {named.name} is not in the directory: {reason[:500]}")
+    workflow.note(actor, case, "matching", f"{named.name}, {ROLE_WORDS[role]}, is not in the directory: {reason[:500]}")
     audit.record(actor, "update", "case_clinician", named.id, detail=f"case={case.id} role={role} not_in_directory")
     db.session.flush()
     return named
@@ -103,6 +103,3 @@ def _resolved(actor, named: CaseClinician, resolution: str, note: str | None) ->
     named.resolution, named.resolution_note = resolution, note
     named.resolved_by_id, named.resolved_at = getattr(actor, "id", None), utcnow()
 
-
-def _label(named: CaseClinician) -> str:
-    return ROLE_WORDS[named.role][0].upper() + ROLE_WORDS[named.role][1:]
