@@ -31,7 +31,7 @@ def by_name(ready_case, panel):
 
 def audit_rows(session, entity, entity_id):
     return session.scalars(sa.select(AuditEvent.detail).where(AuditEvent.entity == entity,
-                                                              AuditEvent.entity_id == entity_id)).all()
+                                                              AuditEvent.entity_id == str(entity_id))).all()
 
 
 def test_a_referrer_named_with_an_npi_in_the_directory_is_resolved_by_it(ready_case, panel):
