@@ -84,6 +84,7 @@ ACCESS = {
     "matching.decline": {OWN},
     "api.matches": {C},
     "api.propose": {C},
+    "api.resolve_doctor": {C},
     "api.accept": {OWN},
     "api.decline": {OWN},
     "scheduling.book": {C},

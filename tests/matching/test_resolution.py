@@ -226,3 +226,27 @@ def test_case_page_and_shortlist_queries_do_not_grow_with_namesakes_in_the_direc
     small = (count_queries(browser, f"/cases/{case.id}"), count_queries(browser, f"/cases/{case.id}/matches"))
     namesakes(20)
     assert (count_queries(browser, f"/cases/{case.id}"), count_queries(browser, f"/cases/{case.id}/matches")) == small
+
+
+def test_api_confirms_the_doctor_and_then_the_colleague_is_refused_for_the_tie(app, bearer, by_name, panel, session):
+    case = by_name()
+    api = app.test_client()
+    matches = api.get(f"/api/v1/requests/{case.id}/matches", headers=bearer("coordinator")).get_json()
+    assert matches["likely_matches"]["referring"][0] == {
+        "npi": panel["referring"].npi, "name": "Dr. Xavier Hale", "organizations": ["Mercy General Hospital"],
+        "reasons": ["same name"]}
+    url = f"/api/v1/requests/{case.id}/doctors/referring"
+    for body in ({}, {"npi": panel["referring"].npi, "not_in_directory": "x"}, {"not_in_directory": " "},
+                 {"npi": "12"}):
+        response = api.put(url, json=body, headers=bearer("coordinator"))
+        assert response.status_code == 422, body
+    assert api.put(url, json={"npi": "1234567893"}, headers=bearer("coordinator")).status_code == 409
+    done = api.put(url, json={"npi": panel["referring"].npi}, headers=bearer("coordinator"))
+    assert done.status_code == 200 and done.get_json()["resolution"] == "confirmed"
+    refused = api.post(f"/api/v1/requests/{case.id}/assignment",
+                       json={"npi": panel["people"]["colleague"].npi, "independence_override": "Urgent"},
+                       headers=bearer("coordinator"))
+    assert refused.status_code == 422
+    assert refused.get_json()["fields"]["npi"] == ["shared Mercy General Hospital with Dr. Xavier Hale, since 2020-01"]
+    document = api.get(f"/api/v1/requests/{case.id}", headers=bearer("coordinator")).get_json()
+    assert document["clinicians"][0]["resolution"] == "confirmed" and document["clinicians"][0]["in_directory"]

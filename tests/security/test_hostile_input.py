@@ -229,6 +229,8 @@ def _api_bodies(stage: dict) -> dict[str, tuple[str, str, str, dict | None]]:
                               "method": "portal", "notes": "Checked"}),
         "api.propose": (C, "POST", f"/api/v1/requests/{stage['ready']}/assignment",
                         {"npi": stage["npi"], "independence_override": "Referrer unreachable"}),
+        "api.resolve_doctor": (C, "PUT", f"/api/v1/requests/{stage['pending']}/doctors/referring",
+                               {"not_in_directory": "Searched by name and clinic"}),
         "api.accept": (S, "POST", f"/api/v1/assignments/{stage['proposal']}/accept", {}),
         "api.decline": (S, "POST", f"/api/v1/assignments/{stage['proposal']}/decline",
                         {"reason": "Travelling", "conflict": False}),
