@@ -90,8 +90,9 @@ def resolve_doctor(case_id: int, role: str):
         message = "Give either the directory clinician's NPI or the reason the doctor is not in the directory."
         raise ApiError(422, message, {"npi": [message], "not_in_directory": [message]})
     try:
+        tie = None
         if body.npi is not None:
-            named = resolution.confirm_doctor(current_user, case, role, body.npi)
+            named, tie = resolution.confirm_doctor(current_user, case, role, body.npi)
         else:
             named = resolution.mark_not_in_directory(current_user, case, role, body.not_in_directory)
     except services.MatchingError as error:
@@ -99,7 +100,7 @@ def resolve_doctor(case_id: int, role: str):
     db.session.commit()
     return jsonify(role=named.role, name=named.name, resolution=named.resolution,
                    npi=named.clinician.npi if named.clinician else None, note=named.resolution_note,
-                   resolved_at=named.resolved_at.isoformat())
+                   resolved_at=named.resolved_at.isoformat(), warning=tie)
 
 
 @bp.post("/assignments/<int:assignment_id>/accept")

@@ -17,7 +17,8 @@ from clinic.database import utcnow
 from clinic.directory.models import Affiliation, Clinician, Organization
 from clinic.extensions import db
 from clinic.matching import referrer
-from clinic.matching.engine import ROLE_WORDS
+from clinic.matching import services
+from clinic.matching.engine import INDEPENDENCE, ROLE_WORDS
 from clinic.matching.services import MatchingError
 
 # The sieve over the whole directory keeps at most this many namesakes to weigh in full.
@@ -51,9 +52,10 @@ def likely_matches(case: Case, limit: int = 5) -> dict[str, list[referrer.Likely
             for named in pending}
 
 
-def confirm_doctor(actor, case: Case, role: str, npi: str) -> CaseClinician:
+def confirm_doctor(actor, case: Case, role: str, npi: str) -> tuple[CaseClinician, str | None]:
     """The named doctor is this directory clinician: the independence rule uses their ties from now on,
-    as if the request had given their NPI."""
+    as if the request had given their NPI. Returns the doctor and, when the case is already offered to
+    someone tied to them, the warning (also written to the timeline)."""
     named = _named(case, role)
     person = db.session.scalar(sa.select(Clinician).where(Clinician.npi == (npi or "").strip()))
     if person is None:
@@ -67,7 +69,24 @@ def confirm_doctor(actor, case: Case, role: str, npi: str) -> CaseClinician:
     audit.record(actor, "update", "case_clinician", named.id,
                  detail=f"case={case.id} role={role} confirmed clinician={person.id}")
     db.session.flush()
-    return named
+    tie = live_tie(case)
+    if tie:
+        workflow.note(actor, case, "matching", tie)
+    return named, tie
+
+
+def live_tie(case: Case) -> str | None:
+    """A proposal made before the doctor was known may be to someone tied to them: say so, in words."""
+    live = services.live_assignment(case)
+    if live is None:
+        return None
+    result = services.shortlist(case)
+    ties = [r.text for x in result.excluded if x.specialist.id == live.specialist_id
+            for r in x.reasons if r.rule == INDEPENDENCE]
+    if not ties:
+        return None
+    return (f"{live.specialist.name}, who has this case ({live.status}), is not independent: {'; '.join(ties)}. "
+            "Withdraw the proposal and propose someone else.")
 
 
 def mark_not_in_directory(actor, case: Case, role: str, reason: str) -> CaseClinician:

@@ -58,12 +58,14 @@ def confirm_doctor(case_id: int, role: str):
         flash("Choose the doctor from the likely matches.", "danger")
         return redirect(url_for("cases.case", case_id=case.id))
     try:
-        named = resolution.confirm_doctor(current_user, case, role, form.npi.data)
+        named, tie = resolution.confirm_doctor(current_user, case, role, form.npi.data)
     except services.MatchingError as error:
         flash(str(error), "danger")
         return redirect(url_for("cases.case", case_id=case.id))
     db.session.commit()
     flash(f"{named.name} confirmed as {named.clinician.name}: the independence rule now checks their ties.", "success")
+    if tie:
+        flash(tie, "danger")
     return redirect(url_for("cases.case", case_id=case.id))
 
 

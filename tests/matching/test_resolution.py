@@ -250,3 +250,18 @@ def test_api_confirms_the_doctor_and_then_the_colleague_is_refused_for_the_tie(a
     assert refused.get_json()["fields"]["npi"] == ["shared Mercy General Hospital with Dr. Xavier Hale, since 2020-01"]
     document = api.get(f"/api/v1/requests/{case.id}", headers=bearer("coordinator")).get_json()
     assert document["clinicians"][0]["resolution"] == "confirmed" and document["clinicians"][0]["in_directory"]
+
+
+def test_confirming_the_doctor_after_an_override_tells_when_the_proposed_specialist_is_tied(client_as, by_name, panel,
+                                                                                          users, session):
+    case = by_name()
+    colleague = panel["people"]["colleague"]
+    services.propose_specialist(users["coordinator"], case, colleague.npi, override="Referrer unreachable")
+    session.flush()
+    page = client_as("coordinator").post(f"/cases/{case.id}/doctors/referring/confirm",
+                                         data={"npi": panel["referring"].npi}, follow_redirects=True)
+    warning = ("Dr. Cole League, who has this case (proposed), is not independent: shared Mercy General Hospital "
+               "with Dr. Xavier Hale, since 2020-01. Withdraw the proposal and propose someone else.")
+    assert warning in page.get_data(as_text=True)
+    session.expire_all()
+    assert case.timeline[-1].note == warning
