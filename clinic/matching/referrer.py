@@ -9,6 +9,7 @@ or dismisses: nothing here decides who the doctor is.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ GENERIC_ORGANIZATION_WORDS = frozenset({
     "clinics", "health", "healthcare", "care", "system", "group", "practice", "associates", "inc", "llc",
     "pc", "pllc", "pa", "ltd", "st", "saint", "university", "physicians", "services",
 })
+INITIALS = re.compile(r"(?<=\b\w)\.(?=\w\b)")
 SIMILAR_NAME = 0.88       # difflib ratio of two name keys above which a typo is the likelier story
 SIMILAR_ORGANIZATION = 0.5  # share of the named organization's distinctive words found in a listed one
 
@@ -58,9 +60,15 @@ class LikelyMatch:
     reasons: tuple[str, ...]
 
 
+_ASCII_PUNCTUATION = str.maketrans({ch: " " for ch in string.punctuation})
+
+
 def fold(text: str | None) -> str:
     """Lower case, accents dropped (José -> jose), punctuation to spaces, spacing collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():  # most names: the whole directory passes through here, so the short way
+        return " ".join(text.lower().translate(_ASCII_PUNCTUATION).split())
+    decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
 
@@ -70,32 +78,45 @@ def name_tokens(name: str | None) -> tuple[str, ...]:
 
     "Hale, Xavier" is family-first; "Xavier Hale, MD" has only a degree after its comma."""
     # Dots between single letters join them: "M.D." is the degree MD, not the words M and D.
-    head, comma, tail = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", name or "").partition(",")
+    name = name or ""
+    head, comma, tail = (INITIALS.sub("", name) if "." in name else name).partition(",")
     before = [w for w in fold(head).split() if w not in TITLES]
     after = [w for w in fold(tail).split() if w not in TITLES] if comma else []
     return tuple(after + before)
 
 
-def name_likeness(named: str, listed: str) -> tuple[float, str | None]:
-    """How alike two names are (0 when not at all) and the reason in words."""
-    mine, theirs = name_tokens(named), name_tokens(listed)
-    if not mine or not theirs:
+class NameLikeness:
+    """One named doctor compared with many listed names (the whole directory, in the sieve): their
+    side is read once, and the typo check's index of it is built once."""
+
+    def __init__(self, named: str):
+        self.tokens = name_tokens(named)
+        self.similar = SequenceMatcher(None, "", " ".join(self.tokens), autojunk=False)
+
+    def __call__(self, listed: str) -> tuple[float, str | None]:
+        """How alike the listed name is (0 when not at all) and the reason in words."""
+        mine, theirs = self.tokens, name_tokens(listed)
+        if not mine or not theirs:
+            return 0.0, None
+        if mine == theirs or sorted(mine) == sorted(theirs):
+            return 4.0, "same name"
+        if mine[-1] == theirs[-1] and len(mine) > 1 and len(theirs) > 1:
+            if mine[0] == theirs[0]:
+                return 3.0, "same first and last name"
+            if mine[0][0] == theirs[0][0] and (len(mine[0]) == 1 or len(theirs[0]) == 1):
+                return 2.5, "same last name and first initial"
+        self.similar.set_seq1(" ".join(theirs))
+        # The quick upper bounds first: this runs over the whole directory.
+        if self.similar.real_quick_ratio() >= SIMILAR_NAME and self.similar.quick_ratio() >= SIMILAR_NAME \
+                and self.similar.ratio() >= SIMILAR_NAME:
+            return 2.0, "similar name"
+        if mine[-1] == theirs[-1]:
+            return 1.0, "same last name"
         return 0.0, None
-    if mine == theirs or sorted(mine) == sorted(theirs):
-        return 4.0, "same name"
-    if mine[-1] == theirs[-1] and len(mine) > 1 and len(theirs) > 1:
-        if mine[0] == theirs[0]:
-            return 3.0, "same first and last name"
-        if mine[0][0] == theirs[0][0] and (len(mine[0]) == 1 or len(theirs[0]) == 1):
-            return 2.5, "same last name and first initial"
-    alike = SequenceMatcher(None, " ".join(mine), " ".join(theirs))
-    # The quick upper bounds first: this runs over the whole directory.
-    if alike.real_quick_ratio() >= SIMILAR_NAME and alike.quick_ratio() >= SIMILAR_NAME \
-            and alike.ratio() >= SIMILAR_NAME:
-        return 2.0, "similar name"
-    if mine[-1] == theirs[-1]:
-        return 1.0, "same last name"
-    return 0.0, None
+
+
+def name_likeness(named: str, listed: str) -> tuple[float, str | None]:
+    return NameLikeness(named)(listed)
 
 
 def organization_words(name: str | None) -> frozenset[str]:
@@ -128,9 +149,9 @@ def place_likeness(doctor: NamedDoctor, person: Listed) -> tuple[float, str | No
 def likely_matches(doctor: NamedDoctor, directory: Iterable[Listed], limit: int = 5) -> list[LikelyMatch]:
     """The directory clinicians most like the named doctor, best first: a likeness of name is
     needed (a colleague at the same hospital is not the doctor); organization and place add to it."""
-    found = []
+    found, likeness = [], NameLikeness(doctor.name)
     for person in directory:
-        score, reason = name_likeness(doctor.name, person.name)
+        score, reason = likeness(person.name)
         if not score:
             continue
         reasons = [reason]
@@ -144,6 +165,8 @@ def likely_matches(doctor: NamedDoctor, directory: Iterable[Listed], limit: int 
     return found[:limit]
 
 
-def could_be(doctor_name: str, listed_name: str) -> bool:
-    """A cheap first sieve over the whole directory: only these are worth loading in full."""
-    return name_likeness(doctor_name, listed_name)[0] > 0
+def sieve(doctor_names: Iterable[str], listed_names: Iterable[str]) -> list[int]:
+    """The positions of the listed names like any of the doctors' (a first pass over the whole
+    directory: only these are worth loading in full)."""
+    likenesses = [NameLikeness(name) for name in doctor_names]
+    return [i for i, listed in enumerate(listed_names) if any(like(listed)[0] for like in likenesses)]

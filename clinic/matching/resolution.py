@@ -38,7 +38,7 @@ def likely_matches(case: Case, limit: int = 5) -> dict[str, list[referrer.Likely
     if not pending:
         return {}
     names = db.session.execute(sa.select(Clinician.id, Clinician.npi, Clinician.name)).all()
-    sieved = [row for row in names if any(referrer.could_be(named.name, row.name) for named in pending)][:SIEVED]
+    sieved = [names[i] for i in referrer.sieve([named.name for named in pending], [row.name for row in names])][:SIEVED]
     organizations = defaultdict(list)
     if sieved:
         for clinician_id, name in db.session.execute(
