@@ -74,15 +74,17 @@ def confirm_doctor(case_id: int, role: str):
 def doctor_not_listed(case_id: int, role: str):
     case = db.session.get(Case, case_id) or deny("case", case_id)
     form = forms.NotInDirectoryForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("cases.case", case_id=case.id))
     try:
-        if not form.validate_on_submit():
-            raise services.MatchingError(" ".join(e for errors in form.errors.values() for e in errors))
         named = resolution.mark_not_in_directory(current_user, case, role, form.reason.data)
     except services.MatchingError as error:
         flash(str(error), "danger")
         return redirect(url_for("cases.case", case_id=case.id))
     db.session.commit()
-    flash(f"{named.name} is recorded as not in the directory: check ties to this doctor by hand.", "success")
+    flash(f"{named.name} is recorded as not in the directory: the rule checks the organization the request "
+          "names; check other ties to this doctor by hand.", "success")
     return redirect(url_for("cases.case", case_id=case.id))
 
 
