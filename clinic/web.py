@@ -78,15 +78,16 @@ class Attempt(Generic[T]):
 
 
 def attempt(change: Callable[[], T], form=None, success: str | Callable[[T], str] | None = None,
-            rename: dict[str, str] | None = None) -> Attempt[T]:
+            rename: dict[str, str] | None = None, beside: str | None = None) -> Attempt[T]:
     """Run one service call for a view: commit and flash `success` when it is done; when the service
     refuses, roll back and show its sentence beside the form's field it names (`rename` maps the
-    service's name of an input to the form's), flashed when the form has no such field."""
+    service's name of an input to the form's; `beside` is the field for a refusal that names none),
+    flashed when the form has no such field."""
     try:
         value = change()
     except DomainError as refusal:
         db.session.rollback()
-        refuse(refusal, form, rename)
+        refuse(refusal, form, rename, beside)
         return Attempt(refusal=refusal)
     db.session.commit()
     if success:
@@ -94,12 +95,16 @@ def attempt(change: Callable[[], T], form=None, success: str | Callable[[T], str
     return Attempt(value=value)
 
 
-def refuse(refusal: DomainError, form=None, rename: dict[str, str] | None = None) -> None:
-    """Show a refusal where the user will look: beside its fields, the rest at the top of the page."""
+def refuse(refusal: DomainError, form=None, rename: dict[str, str] | None = None, beside: str | None = None) -> None:
+    """Show a refusal where the user will look: beside its fields, the rest at the top of the page
+    (without a form, its one sentence at the top)."""
+    if form is None:
+        flash(refusal.message, "danger")
+        return
     loose, shown = [], False
-    for name, messages in refusal.field_errors().items():
+    for name, messages in (refusal.field_errors() or {beside: [refusal.message]}).items():
         name = (rename or {}).get(name, name)
-        field = getattr(form, name, None) if form is not None else None
+        field = getattr(form, name, None) if name else None
         if field is not None and hasattr(field, "errors"):
             field.errors = [*(field.errors or []), *messages]
             shown = True

@@ -77,11 +77,14 @@ ACCESS = {
     "matching.shortlist": {C},
     "matching.propose": {C},
     "matching.withdraw": {C},
+    "matching.confirm_doctor": {C},
+    "matching.doctor_not_listed": {C},
     "matching.assignment": {OWN},
     "matching.accept": {OWN},
     "matching.decline": {OWN},
     "api.matches": {C},
     "api.propose": {C},
+    "api.resolve_doctor": {C},
     "api.accept": {OWN},
     "api.decline": {OWN},
     "scheduling.book": {C},
@@ -226,7 +229,7 @@ def sample_ids(app, users, session, my_case):
         "user_id": users["coordinator"].id, "token_id": session.scalars(sa.select(ApiToken.id)).first(),
         "message_id": session.scalars(sa.select(OutboxMessage.id)).first(),
         "section": "organizations", "item_id": affiliation.organization_id,
-        "filename": "app.css", "token": "x" * 43, "report_link_id": report_link.id,
+        "filename": "app.css", "token": "x" * 43, "report_link_id": report_link.id, "role": "referring",
     }
 
 

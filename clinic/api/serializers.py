@@ -40,7 +40,8 @@ def case_document(case: Case) -> dict:
         "patient": {"name": patient.name, "birth_date": patient.birth_date.isoformat(), "email": patient.email,
                     "phone": patient.phone, "timezone": patient.timezone, "language": patient.language},
         "clinicians": [{"role": c.role, "name": c.name, "npi": c.npi, "organization": c.organization,
-                        "in_directory": c.clinician_id is not None} for c in case.clinicians],
+                        "in_directory": c.clinician_id is not None, "resolution": c.resolution}
+                       for c in case.clinicians],
         "diagnosis": {"text": case.diagnosis_text, "icd10": case.icd10_code,
                       "icd10_description": icd10.describe(case.icd10_code)},
         "proposed_treatment": {"text": case.treatment_text, "invasive": case.treatment_invasive},
@@ -125,7 +126,8 @@ def assignment_document(assignment: Assignment | None) -> dict | None:
             "specialist": assignment.specialist.name,
             "subspecialty": assignment.subspecialty.code if assignment.subspecialty else None,
             "proposed_at": _iso(assignment.proposed_at), "responded_at": _iso(assignment.responded_at),
-            "decline_reason": assignment.decline_reason, "conflict_declared": assignment.conflict_declared}
+            "decline_reason": assignment.decline_reason, "conflict_declared": assignment.conflict_declared,
+            "independence_override": assignment.independence_override}
 
 
 def appointment_document(appointment: Appointment | None) -> dict | None:

@@ -117,7 +117,7 @@ def build_cases(plans: list[CasePlan], referring: list[tuple[int, str, str]], rn
                               "answer": None})
         clinician_id, npi, name = referring[i % len(referring)]
         doctors.append({"case_id": i, "role": "referring", "name": name, "npi": npi, "clinician_id": clinician_id,
-                        "organization": None})
+                        "organization": None, "resolution": "by_npi"})
         timeline.append({"case_id": i, "at": plan.created, "kind": "status", "from_status": None,
                          "to_status": CaseStatus.RECORDS_PENDING, "note": "Request received (physician)."})
         if plan.status != CaseStatus.RECORDS_PENDING:

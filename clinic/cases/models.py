@@ -13,6 +13,10 @@ from clinic.extensions import db
 
 STATUSES = tuple(str(status) for status in CaseStatus)
 CLINICIAN_ROLES = ("referring", "first_opinion")
+# Who a named clinician is in the directory: known from the NPI given (listed or not: the directory
+# is keyed by NPI); unresolved (named without one); confirmed by a coordinator as a directory
+# clinician; or stated by a coordinator not to be in the directory.
+RESOLUTIONS = ("by_npi", "unresolved", "confirmed", "not_in_directory")
 
 
 class Patient(db.Model):
@@ -128,10 +132,12 @@ class CaseQuestion(db.Model):
 
 
 class CaseClinician(db.Model):
-    """A clinician named on the request, as stated; linked to the directory when the NPI is known."""
+    """A clinician named on the request, as stated; linked to the directory when the NPI is known
+    or a coordinator confirmed who they are (the independence rule needs their ties)."""
 
     __tablename__ = "case_clinicians"
-    __table_args__ = (enum_check("role", CLINICIAN_ROLES), sa.UniqueConstraint("case_id", "role"))
+    __table_args__ = (enum_check("role", CLINICIAN_ROLES), enum_check("resolution", RESOLUTIONS),
+                      sa.UniqueConstraint("case_id", "role"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -140,8 +146,17 @@ class CaseClinician(db.Model):
     npi: Mapped[str | None] = mapped_column(sa.String(10))
     organization: Mapped[str | None] = mapped_column(sa.String(200))
     clinician_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clinicians.id"), index=True)
+    resolution: Mapped[str] = mapped_column(sa.String(20), default="unresolved")
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+    resolution_note: Mapped[str | None] = mapped_column(sa.String(500))  # why "not in the directory"
 
     clinician = relationship("Clinician")
+    resolved_by = relationship("User", lazy="joined")
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolution != "unresolved"
 
 
 class TimelineEntry(db.Model):

@@ -74,8 +74,10 @@ def _clean(value: str | None) -> str | None:
 def _named(role: str, person: NamedClinician) -> CaseClinician:
     npi = _clean(person.npi)
     linked = db.session.scalar(sa.select(Clinician.id).where(Clinician.npi == npi)) if npi else None
+    # Named without an NPI, who the doctor is stays open until a coordinator says (section 12).
     return CaseClinician(role=role, name=person.name.strip(), npi=npi,
-                         organization=_clean(person.organization), clinician_id=linked)
+                         organization=_clean(person.organization), clinician_id=linked,
+                         resolution="by_npi" if npi else "unresolved")
 
 
 def open_case(actor, case_id: int, options=()) -> Case | None:

@@ -74,13 +74,15 @@ class Specialist:
 
 @dataclass(frozen=True)
 class Doctor:
-    """A clinician named on the request (referring or first opinion)."""
+    """A clinician named on the request (referring or first opinion). `resolved` is false while
+    a doctor named without an NPI is not yet confirmed in the directory or stated to be outside it."""
 
     role: str
     name: str
     clinician_id: int | None = None
     npi: str | None = None
     stints: tuple[Stint, ...] = ()
+    resolved: bool = True
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,13 @@ class Shortlist:
     excluded: list[Exclusion]
     warnings: list[str]
     needs_subspecialty: bool = False
+    # Doctors whose ties cannot be known yet (named without an NPI, not confirmed): the shortlist
+    # may still hold someone tied to them, so proposing needs a stated override.
+    incomplete: list[str] = field(default_factory=list)
+
+    @property
+    def independence_complete(self) -> bool:
+        return not self.incomplete
 
     def excluded_by_rule(self) -> dict[str, list[Exclusion]]:
         groups: dict[str, list[Exclusion]] = {rule: [] for rule in RULES}
@@ -214,7 +223,7 @@ def match(case: CaseFacts, specialists: Iterable[Specialist], outside: Iterable[
         elif not needs_subspecialty:
             passed.append(person)
     excluded.sort(key=lambda item: (RULE_ORDER[item.reasons[0].rule], item.specialist.name.casefold(), item.specialist.id))
-    return Shortlist(_ranked(case, passed), excluded, warnings_for(case), needs_subspecialty)
+    return Shortlist(_ranked(case, passed), excluded, warnings_for(case), needs_subspecialty, incomplete_for(case))
 
 
 def with_slots(case: CaseFacts, shortlist: Shortlist, slots: Mapping[int, datetime]) -> Shortlist:
@@ -222,7 +231,8 @@ def with_slots(case: CaseFacts, shortlist: Shortlist, slots: Mapping[int, dateti
     passed every rule already: only their factors change)."""
     people = [c.specialist if c.specialist.earliest_slot == (slot := slots.get(c.specialist.id))
               else replace(c.specialist, earliest_slot=slot) for c in shortlist.candidates]
-    return Shortlist(_ranked(case, people), shortlist.excluded, shortlist.warnings, shortlist.needs_subspecialty)
+    return Shortlist(_ranked(case, people), shortlist.excluded, shortlist.warnings, shortlist.needs_subspecialty,
+                     shortlist.incomplete)
 
 
 def _ranked(case: CaseFacts, people: list[Specialist]) -> list[Candidate]:
@@ -285,8 +295,8 @@ def independence_ties(case: CaseFacts, person: Specialist, window: Span) -> list
                 if shared is None or shared.intersect(window) is None:
                     continue
                 if theirs.stated:
-                    text = (f"currently at {mine.organization}, named on the request for {doctor.name} "
-                            "(not in the directory)")
+                    where = "not in the directory" if doctor.resolved else "not yet confirmed in the directory"
+                    text = f"currently at {mine.organization}, named on the request for {doctor.name} ({where})"
                 else:
                     text = f"shared {mine.organization} with {doctor.name}, {shared.describe()}"
                 reasons.append(Reason(INDEPENDENCE, text))
@@ -349,13 +359,20 @@ def warnings_for(case: CaseFacts) -> list[str]:
     if not case.icd10 and not case.chosen_subspecialty:
         found.append("The request has no diagnosis code: choose the subspecialty to match on.")
     for doctor in case.doctors:
-        if doctor.clinician_id is None and not doctor.stints:
+        # "Not in the directory" only once it is established (an NPI the directory lacks, or a coordinator's word).
+        if doctor.clinician_id is None and not doctor.stints and doctor.resolved:
             found.append(f"{doctor.name} ({ROLE_WORDS[doctor.role]}) is not in the directory and no known "
                          "organization is named: check ties to this doctor by hand.")
     if not case.coverage.self_pay and case.coverage.plan_label and not case.coverage.plan_known:
         found.append(f"The plan {case.coverage.plan_label} is not in the directory: no specialist can be "
                      "confirmed in network. Add the plan and its networks, or record the coverage.")
     return found
+
+
+def incomplete_for(case: CaseFacts) -> list[str]:
+    """What keeps the independence rule from being checked in full: doctors not yet identified."""
+    return [f"Independence check incomplete: confirm who {ROLE_WORDS[doctor.role]} is ({doctor.name})."
+            for doctor in case.doctors if not doctor.resolved]
 
 
 def _same_person(named: str, listed: str) -> bool:

@@ -115,7 +115,8 @@ def _doctors(case: Case, on: date) -> tuple[engine.Doctor, ...]:
         # request names (section 5); for a listed doctor it only adds what the directory lacks.
         if org is not None and all(s.organization_id != org.id for s in found):
             found.append(engine.Stint(org.id, org.name, Span(on, on), stated=True))
-        doctors.append(engine.Doctor(person.role, person.name, person.clinician_id, person.npi, tuple(found)))
+        doctors.append(engine.Doctor(person.role, person.name, person.clinician_id, person.npi, tuple(found),
+                                     resolved=person.is_resolved))
     return tuple(doctors)
 
 

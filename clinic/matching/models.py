@@ -45,6 +45,8 @@ class Assignment(db.Model):
     proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None]
+    # Proposed before the first doctor was confirmed in the directory: the coordinator's stated reason.
+    independence_override: Mapped[str | None] = mapped_column(sa.String(500))
 
     # Case.assignments: eager-loaded by the work queue and the case page (their guards read it).
     case = relationship("Case", backref=backref("assignments", order_by="Assignment.id"))

@@ -27,6 +27,10 @@ class MatchingError(DomainError):
     """A refused matching step (wrong stage, a proposal already out), worded for the user."""
 
 
+class IndependenceIncomplete(MatchingError):
+    """A doctor of the case is not yet identified in the directory and no reason to go ahead was given."""
+
+
 class NotEligible(MatchingError):
     """The specialist fails a hard rule for this case; `reasons` says which."""
 
@@ -96,8 +100,12 @@ def specialist_assignments(clinician_id: int) -> list[Assignment]:
         .order_by(Assignment.status.desc(), Case.urgency.desc(), Assignment.proposed_at)))
 
 
-def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = None) -> Assignment:
-    """Offer the case to a specialist who passes every hard rule today."""
+def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = None,
+                       override: str | None = None) -> Assignment:
+    """Offer the case to a specialist who passes every hard rule today.
+
+    While a doctor named without an NPI is not identified, the independence rule cannot see their
+    ties: proposing then needs `override`, the coordinator's reason, kept on the proposal."""
     if case.status != CaseStatus.READY_TO_MATCH:
         raise MatchingError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: "
                             "only a case ready to match can be offered to a specialist.")
@@ -116,9 +124,14 @@ def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = N
         details = [r.text for x in result.excluded if x.specialist.id == person.id for r in x.reasons]
         raise NotEligible(f"{person.name} cannot take this case: "
                           f"{'; '.join(details) or 'choose the subspecialty first'}.", details)
+    override = ((override or "").strip()[:500] or None) if result.incomplete else None
+    if result.incomplete and override is None:
+        raise IndependenceIncomplete(" ".join(result.incomplete) + " Confirm the doctor on the case page, "
+                                     "or give the reason to propose before that.", field="independence_override")
     sub_id = db.session.scalar(sa.select(Subspecialty.id).where(Subspecialty.code == chosen.factors.subspecialty_code))
     assignment = Assignment(case_id=case.id, specialist_id=person.id, subspecialty_id=sub_id,
-                            proposed_by_id=getattr(actor, "id", None), status=AssignmentStatus.PROPOSED)
+                            proposed_by_id=getattr(actor, "id", None), status=AssignmentStatus.PROPOSED,
+                            independence_override=override)
     try:
         with db.session.begin_nested():
             db.session.add(assignment)
@@ -126,8 +139,12 @@ def propose_specialist(actor, case: Case, npi: str, subspecialty: str | None = N
         raise MatchingError("Another coordinator proposed a specialist for this case a moment ago. "
                             "Reload the page.") from None
     db.session.expire(case, ["assignments"])  # read again with the new one, should a guard ask
-    workflow.note(actor, case, "matching", f"Proposed to {person.name} (rank {chosen.rank}).")
-    audit.record(actor, "create", "assignment", assignment.id, detail=f"case={case.id} rank={chosen.rank}")
+    note = f"Proposed to {person.name} (rank {chosen.rank})."
+    if override:
+        note += f" Independence check incomplete, proposed anyway: {override}"
+    workflow.note(actor, case, "matching", note)
+    audit.record(actor, "create", "assignment", assignment.id,
+                 detail=f"case={case.id} rank={chosen.rank}" + (" independence_override=yes" if override else ""))
     _tell_specialist(person, case, assignment)
     db.session.flush()
     return assignment

@@ -7,7 +7,7 @@ WHERE clause still fires the row trigger of 0001). The README also tells operato
 TRUNCATE from the application's role: the owner of a table can disable its triggers.
 
 Revision ID: 0011_sec_creds
-Revises: 0009_rejected_files
+Revises: 0010_referrer_resolution
 Create Date: 2026-12-01 04:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_sec_creds'
-down_revision = '0009_rejected_files'
+down_revision = '0010_referrer_resolution'
 branch_labels = None
 depends_on = None
 

@@ -121,6 +121,13 @@ def the_coordinator_gathers_the_records(page, reference: str) -> str:
 def the_coordinator_proposes_a_specialist(page) -> None:
     from playwright.sync_api import expect
 
+    # The patient named their doctor without an NPI: who it is in the directory is confirmed first,
+    # or the independence check stays incomplete.
+    doctor = page.locator(".doctor-resolution")
+    expect(doctor).to_contain_text("Who is the first-opinion doctor, Dr. Helen Carter")
+    doctor.locator("li", has_text="Dr. Helen Carter").first.get_by_role(
+        "button", name=re.compile("This is the doctor")).click()
+    expect(page.locator(".alert-success")).to_contain_text("confirmed as Dr. Helen Carter")
     page.get_by_role("link", name="Full shortlist and exclusions").click()
     expect(page.get_by_role("heading", name=re.compile("Independent specialists"))).to_be_visible()
     page.locator("details.excluded > summary").click()

@@ -163,6 +163,35 @@ def test_doctor_outside_directory_without_organization_gives_a_warning():
     assert any("Dr. Ann Lee" in w and "by hand" in w for w in result.warnings)
 
 
+# A doctor named without an NPI and not yet confirmed: nothing is known of them, so nothing is claimed.
+@pytest.mark.parametrize("stints, resolved, incomplete, warned, tie", [
+    ((), False, True, False, None),
+    ((), True, False, True, None),
+    ((at_mercy(ON, ON, stated=True),), False, True, False,
+     "currently at Mercy General, named on the request for Dr. Ann Lee (not yet confirmed in the directory)"),
+    ((at_mercy(ON, ON, stated=True),), True, False, False,
+     "currently at Mercy General, named on the request for Dr. Ann Lee (not in the directory)"),
+])
+def test_an_unresolved_doctor_leaves_the_check_incomplete_and_is_not_called_outside_the_directory(
+        stints, resolved, incomplete, warned, tie):
+    doctor = Doctor("referring", "Dr. Ann Lee", None, None, stints, resolved=resolved)
+    person = specialist(stints=(at_mercy(date(2015, 1, 1), None),))
+    result = match(case(doctors=(doctor,)), [person])
+    assert result.incomplete == (["Independence check incomplete: confirm who the referring doctor is (Dr. Ann Lee)."]
+                                 if incomplete else [])
+    assert result.independence_complete is not incomplete
+    assert any("is not in the directory" in w for w in result.warnings) is warned
+    assert reasons_of(result, INDEPENDENCE) == ([tie] if tie else [])
+
+
+def test_incomplete_survives_the_slot_ranking():
+    from clinic.matching.engine import with_slots
+
+    facts = case(doctors=(Doctor("first_opinion", "Dr. Ann Lee", resolved=False),))
+    result = with_slots(facts, match(facts, [specialist()]), {})
+    assert result.incomplete == ["Independence check incomplete: confirm who the first-opinion doctor is (Dr. Ann Lee)."]
+
+
 # --- rule 3b-c: declared relationships and conflicts -------------------------------------------
 @pytest.mark.parametrize("kind, span, expected", [
     ("financial", Span(None, None), "declared a financial relationship with Dr. Xavier Hale"),

@@ -56,8 +56,14 @@ def test_self_pay_case_needs_no_network(ready_case):
     assert "Dr. Noah Network" in names(result.candidates)
 
 
-def test_referring_doctor_outside_directory_is_tied_through_the_organization_named(ready_case):
+def test_referring_doctor_outside_directory_is_tied_through_the_organization_named(ready_case, users):
+    from clinic.matching import resolution
+
     case = ready_case(referring=NamedClinician("Dr. Ann Lee", None, "mercy general  HOSPITAL"))
+    found = reasons(services.shortlist(case))
+    assert found["Dr. Cole League"] == ["currently at Mercy General Hospital, named on the request for Dr. Ann Lee "
+                                        "(not yet confirmed in the directory)"]
+    resolution.mark_not_in_directory(users["coordinator"], case, "referring", "Searched by name and clinic")
     found = reasons(services.shortlist(case))
     assert found["Dr. Cole League"] == ["currently at Mercy General Hospital, named on the request for Dr. Ann Lee "
                                         "(not in the directory)"]

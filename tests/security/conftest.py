@@ -43,6 +43,8 @@ def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_s
     plan = factories.PlanFactory(payer="Acme Health", name="Gold PPO")
     factories.NetworkFactory(specialist_id=specialist.id, plan=plan)
     factories.ExpertiseFactory(specialist=specialist)
+    # The requests name Dr. Ann Lee without an NPI: a namesake in the directory puts "This is the doctor" on their pages.
+    factories.ClinicianFactory(kind="external", name="Dr. Ann Lee")
     pending = new_case()
     received = pending.record_items[0]
     factories.attach(users["coordinator"], received)

@@ -38,7 +38,8 @@ def test_made_up_ids_answer_404_on_every_route_and_patient_data_denials_are_audi
         if not ints or ACCESS[rule.endpoint] == ANYONE:
             continue
         role = _one_role(ACCESS[rule.endpoint])
-        values = {a: {"link": "affiliations", "section": "organizations"}.get(a, MISSING) for a in rule.arguments}
+        values = {a: {"link": "affiliations", "section": "organizations", "role": "referring"}.get(a, MISSING)
+                  for a in rule.arguments}
         url = rule.build(values)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if url.startswith("/api/"):

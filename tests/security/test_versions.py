@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from clinic.cases import services as cases
 from clinic.cases.models import Case
 from clinic.coverage.services import CoverageFacts, record_check
+from clinic.matching import resolution
 from clinic.matching import services as matching
 from clinic.matching.models import Assignment
 from clinic.outcomes import services as outcomes
@@ -50,7 +51,10 @@ CHANGES = {
     "attach a document": ("pending", lambda s, u: attach_document(
         u, s["case"].record_items[4], "x.pdf", io.BytesIO(factories.TINY_PDF + b"%v\n"), via="coordinator")),
     "check coverage": ("pending", lambda s, u: record_check(u, s["case"], CoverageFacts(result="self_pay"))),
-    "propose a specialist": ("ready", lambda s, u: matching.propose_specialist(u, s["case"], s["npi"])),
+    "propose a specialist": ("ready", lambda s, u: matching.propose_specialist(u, s["case"], s["npi"],
+                                                                               override="Referrer unreachable")),
+    "confirm the referring doctor": ("ready", lambda s, u: resolution.mark_not_in_directory(
+        u, s["case"], "referring", "Searched by name and clinic")),
     "accept a proposal": ("offered", lambda s, u: matching.accept_assignment(
         u, s["db"].get(Assignment, s["proposal"]))),
     "decline a proposal": ("offered", lambda s, u: matching.decline_assignment(
