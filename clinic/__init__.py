@@ -11,10 +11,10 @@ from clinic import (admin, api, auth, cases, cli, coverage, directory, mail, mat
                     scheduling, security, web, wiring)
 from clinic import config as settings
 from clinic.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from clinic.formkit import IdConverter
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     owns and its places in earlier stages (case-page panels, queue flags, navigation, commands)."""
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["id"] = IdConverter  # before any blueprint's routes use <id:...>
     if config and config.get("TESTING"):
         # Tests give their own settings and must not depend on the environment.
         app.config.update(settings.from_environment(app.instance_path) | config)

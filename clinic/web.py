@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from clinic.auth.access import public
 from clinic.errors import DomainError, is_api_request, json_error
 from clinic.extensions import db
+from clinic.security import too_large_message
 from clinic.wiring import wiring
 
 T = TypeVar("T")
@@ -156,8 +157,7 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         status = error.code or 500
         if status == 413:
-            limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            return error_page(413, f"The upload is larger than the {limit} MB limit. Send a smaller file.")
+            return error_page(413, too_large_message(request.environ, current_app.config["MAX_CONTENT_LENGTH"]))
         return error_page(status)
 
     @app.errorhandler(StaleDataError)

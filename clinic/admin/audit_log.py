@@ -9,15 +9,16 @@ import sqlalchemy as sa
 from clinic.auth.models import User
 from clinic.audit.models import ACTIONS, AuditEvent
 from clinic.extensions import db
+from clinic.formkit import OutOfCalendar, read_day
 
 PAGE_SIZE = 50
 
 
 def _date(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+        return read_day(raw)
+    except OutOfCalendar:
+        return None  # a filter that is not a day is left out, as an unknown action is
 
 
 @dataclass

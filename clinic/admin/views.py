@@ -14,6 +14,7 @@ from clinic.auth.services import (AccountError, create_user, generated_password,
                                   set_active, set_password)
 from clinic.directory.models import Clinician
 from clinic.extensions import db
+from clinic.formkit import as_id
 from clinic.web import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -55,7 +56,7 @@ def _user_or_404(user_id: int) -> User:
     return db.get_or_404(User, user_id)
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 @roles_required(ADMIN)
 def user(user_id: int):
     account = _user_or_404(user_id)
@@ -69,7 +70,7 @@ def user(user_id: int):
                            confirm=forms.ConfirmForm())
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<id:user_id>/active")
 @roles_required(ADMIN)
 def toggle_active(user_id: int):
     account = _user_or_404(user_id)
@@ -79,7 +80,7 @@ def toggle_active(user_id: int):
     return redirect(url_for("admin.user", user_id=account.id))
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @roles_required(ADMIN)
 def reset_password(user_id: int):
     account = _user_or_404(user_id)
@@ -97,7 +98,7 @@ def reset_password(user_id: int):
     return redirect(url_for("admin.user", user_id=account.id))
 
 
-@bp.post("/users/<int:user_id>/tokens")
+@bp.post("/users/<id:user_id>/tokens")
 @roles_required(ADMIN)
 def new_token(user_id: int):
     account = _user_or_404(user_id)
@@ -112,7 +113,7 @@ def new_token(user_id: int):
                            message="Copy this token into the system that will use it; it will not be shown again.")
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<id:token_id>/revoke")
 @roles_required(ADMIN)
 def revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
@@ -127,7 +128,7 @@ def revoke(token_id: int):
 @roles_required(ADMIN)
 def audit_log():
     filters = AuditFilter.from_args(request.args)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=as_id)
     # Reading the trail is itself recorded, with the filter used (who looked for whom); committed before
     # the page is read, so the events shown are not expired by the commit and loaded again one by one.
     audit.record(current_user, "view", "audit_log", None, detail=filters.describe(before))

@@ -35,11 +35,12 @@ class DoctorIn(Strict):
 
 
 class DeclineIn(Strict):
+    multi_line = frozenset({"reason"})
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     conflict: bool = False
 
 
-@bp.get("/requests/<int:case_id>/matches")
+@bp.get("/requests/<id:case_id>/matches")
 @roles_required(COORDINATOR)
 def matches(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -59,7 +60,7 @@ def matches(case_id: int):
                         for role, found in resolution.likely_matches(case).items()})
 
 
-@bp.post("/requests/<int:case_id>/assignment")
+@bp.post("/requests/<id:case_id>/assignment")
 @roles_required(COORDINATOR)
 def propose(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -70,7 +71,7 @@ def propose(case_id: int):
     return created(assignment_document(assignment))
 
 
-@bp.put("/requests/<int:case_id>/doctors/<any(referring, first_opinion):role>")
+@bp.put("/requests/<id:case_id>/doctors/<any(referring, first_opinion):role>")
 @roles_required(COORDINATOR)
 def resolve_doctor(case_id: int, role: str):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -89,7 +90,7 @@ def resolve_doctor(case_id: int, role: str):
                    resolved_at=named.resolved_at.isoformat(), warning=tie)
 
 
-@bp.post("/assignments/<int:assignment_id>/accept")
+@bp.post("/assignments/<id:assignment_id>/accept")
 @roles_required(SPECIALIST)
 def accept(assignment_id: int):
     assignment = own_assignment(assignment_id)
@@ -98,7 +99,7 @@ def accept(assignment_id: int):
     return jsonify(assignment_document(assignment) | {"case_status": assignment.case.status})
 
 
-@bp.post("/assignments/<int:assignment_id>/decline")
+@bp.post("/assignments/<id:assignment_id>/decline")
 @roles_required(SPECIALIST)
 def decline(assignment_id: int):
     assignment = own_assignment(assignment_id)

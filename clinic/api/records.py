@@ -19,7 +19,7 @@ from clinic.records.models import RecordItem
 from clinic.records.uploads import attach_document, item_for_kind
 
 
-@bp.post("/requests/<int:case_id>/documents")
+@bp.post("/requests/<id:case_id>/documents")
 @roles_required(COORDINATOR)
 def upload_document(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -43,7 +43,7 @@ def _record_answer(item: RecordItem):
                    waiting_for=workflow.waiting_for(item.case))
 
 
-@bp.post("/records/<int:record_id>/verify")
+@bp.post("/records/<id:record_id>/verify")
 @roles_required(COORDINATOR)
 def verify_record(record_id: int):
     item = _record(record_id)
@@ -52,7 +52,7 @@ def verify_record(record_id: int):
     return _record_answer(item)
 
 
-@bp.post("/records/<int:record_id>/reject")
+@bp.post("/records/<id:record_id>/reject")
 @roles_required(COORDINATOR)
 def reject_record(record_id: int):
     item = _record(record_id)
@@ -62,7 +62,7 @@ def reject_record(record_id: int):
     return _record_answer(item)
 
 
-@bp.put("/requests/<int:case_id>/coverage")
+@bp.put("/requests/<id:case_id>/coverage")
 @roles_required(COORDINATOR)
 def put_coverage(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)

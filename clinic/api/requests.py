@@ -21,7 +21,7 @@ def create_request():
                    location=url_for("api.get_request", case_id=case.id))
 
 
-@bp.get("/requests/<int:case_id>")
+@bp.get("/requests/<id:case_id>")
 @roles_required(COORDINATOR)
 def get_request(case_id: int):
     case = services.open_case(current_user, case_id)

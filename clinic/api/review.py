@@ -13,7 +13,7 @@ from clinic.api.serializers import decision_document, opinion_document
 from clinic.auth.access import COORDINATOR, SPECIALIST, deny, roles_required
 from clinic.cases.models import Case
 from clinic.extensions import db
-from clinic.formkit import whole_number
+from clinic.formkit import as_id
 from clinic.outcomes import services as outcomes
 from clinic.outcomes.vocabulary import CHOICES
 from clinic.review import services as review
@@ -27,6 +27,8 @@ class OpinionIn(Strict):
     """A draft may leave anything out; `sign: true` needs everything (as in the browser).
     `less_invasive_option`: a text names the option, null says there is none, absent is not stated yet."""
 
+    multi_line = frozenset({"less_invasive_option", "if_patient_waits", "recommendation", "answers"})
+
     diagnosis: DiagnosisIn | None = None
     diagnosis_comparison: Literal[tuple(DIAGNOSIS_COMPARISONS)] | None = None  # type: ignore[valid-type]
     treatment_comparison: Literal[tuple(TREATMENT_COMPARISONS)] | None = None  # type: ignore[valid-type]
@@ -39,7 +41,7 @@ class OpinionIn(Strict):
     @field_validator("answers")
     @classmethod
     def _question_ids(cls, value: dict[str, str]):
-        if any(whole_number(key, digits=12) is None for key in value):
+        if any(as_id(key) is None for key in value):
             raise ValueError("Key each answer by the question's id (a number).")
         return value
 
@@ -56,11 +58,12 @@ class OpinionIn(Strict):
 
 
 class DecisionIn(Strict):
+    multi_line = frozenset({"note"})
     choice: Literal[tuple(CHOICES)]  # type: ignore[valid-type]
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
 
 
-@bp.post("/requests/<int:case_id>/opinion")
+@bp.post("/requests/<id:case_id>/opinion")
 @roles_required(SPECIALIST)
 def submit_opinion(case_id: int):
     assignment = assigned(case_id)
@@ -84,7 +87,7 @@ def _api_field(name: str) -> str:
             "less_invasive": "less_invasive_option"}.get(name, name)
 
 
-@bp.post("/requests/<int:case_id>/decision")
+@bp.post("/requests/<id:case_id>/decision")
 @roles_required(COORDINATOR)
 def record_decision(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)

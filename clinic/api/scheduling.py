@@ -7,16 +7,17 @@ from typing import Annotated
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 
 from clinic.api.blueprint import bp, parse
 from clinic.api.errors import ApiError
-from clinic.api.schemas import Strict
+from clinic.api.schemas import Instant, Strict
 from clinic.api.serializers import appointment_document
 from clinic.auth.access import COORDINATOR, deny, roles_required
 from clinic.cases.models import Case
 from clinic.directory.models import Clinician
 from clinic.extensions import db
+from clinic.formkit import DAY_MESSAGE
 from clinic.scheduling import availability, services
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.picker import parse_day
@@ -28,14 +29,15 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 class BookingIn(Strict):
     npi: Npi
-    start: AwareDatetime
+    start: Instant
 
 
 class MoveIn(Strict):
-    start: AwareDatetime
+    start: Instant
 
 
 class CancelIn(Strict):
+    multi_line = frozenset({"reason"})
     reason: Reason
 
 
@@ -60,7 +62,7 @@ def specialist_slots(npi: str):
     specialist = _specialist(npi)
     today = availability.local_today(specialist.timezone)
     first, last = parse_day(request.args.get("from")), parse_day(request.args.get("to"))
-    fields = {name: ["Use a date as YYYY-MM-DD."] for name in ("from", "to")
+    fields = {name: [DAY_MESSAGE] for name in ("from", "to")
               if request.args.get(name) and (first if name == "from" else last) is None}
     first = first or today
     last = last or first + timedelta(days=DEFAULT_DAYS)
@@ -76,7 +78,7 @@ def specialist_slots(npi: str):
                      "location": s.location} for s in found])
 
 
-@bp.post("/requests/<int:case_id>/appointment")
+@bp.post("/requests/<id:case_id>/appointment")
 @roles_required(COORDINATOR)
 def book(case_id: int):
     services.write_lock()
@@ -88,7 +90,7 @@ def book(case_id: int):
     return _booked(appointment, 201)
 
 
-@bp.patch("/appointments/<int:appointment_id>")
+@bp.patch("/appointments/<id:appointment_id>")
 @roles_required(COORDINATOR)
 def move(appointment_id: int):
     services.write_lock()
@@ -99,7 +101,7 @@ def move(appointment_id: int):
     return _booked(appointment)
 
 
-@bp.delete("/appointments/<int:appointment_id>")
+@bp.delete("/appointments/<id:appointment_id>")
 @roles_required(COORDINATOR)
 def cancel(appointment_id: int):
     services.write_lock()
@@ -110,7 +112,7 @@ def cancel(appointment_id: int):
     return _booked(appointment)
 
 
-@bp.post("/appointments/<int:appointment_id>/complete")
+@bp.post("/appointments/<id:appointment_id>/complete")
 @roles_required(COORDINATOR)
 def complete(appointment_id: int):
     services.write_lock()

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo,
+                      field_validator)
 
 from clinic.cases import icd10
 from clinic.cases.intake import Intake, NamedClinician
@@ -14,26 +15,49 @@ from clinic.cases.vocabulary import (LANGUAGES, MAX_QUESTIONS, QUESTION_CATEGORI
                                      URGENCIES)
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
 from clinic.directory.rules import timezones
+from clinic.formkit import utc_instant, within_calendar
 from clinic.records.vocabulary import REJECTION_PROBLEMS
+from clinic.text import one_address, refuse_control
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                         pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(one_address)]
+# Days and instants within the clinic's calendar (formkit.FIRST_DAY..LAST_DAY): year 1 and 9999 were 500s.
+Day = Annotated[date, AfterValidator(within_calendar)]
+Instant = Annotated[AwareDatetime, AfterValidator(utc_instant)]
 ReasonCode = Literal[tuple(REASONS)]  # type: ignore[valid-type]
 UrgencyCode = Literal[tuple(URGENCIES)]  # type: ignore[valid-type]
 CategoryCode = Literal[tuple(QUESTION_CATEGORIES)]  # type: ignore[valid-type]
 LanguageCode = Literal[tuple(LANGUAGES)]  # type: ignore[valid-type]
 
 
+def _plain(value, multi_line: bool):
+    if isinstance(value, str):
+        return refuse_control(value, multi_line)
+    if isinstance(value, list):
+        return [_plain(item, multi_line) for item in value]
+    if isinstance(value, dict):
+        return {_plain(key, False): _plain(item, multi_line) for key, item in value.items()}
+    return value
+
+
 class Strict(BaseModel):
+    """Every request body: unknown fields refused, no type coercion, and no control character in any
+    string (newlines and tabs only in the fields a model names in `multi_line`)."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
+    multi_line: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text(cls, value, info: ValidationInfo):
+        return _plain(value, info.field_name in cls.multi_line)
 
 
 class PatientIn(Strict):
     name: Name
-    birth_date: date
+    birth_date: Day
     email: Email
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40,
                                             pattern=r"^[0-9+()./\- ]{7,40}$")] | None = None
@@ -69,6 +93,7 @@ class ClinicianIn(Strict):
 
 
 class DiagnosisIn(Strict):
+    multi_line = frozenset({"text"})
     text: Text
     icd10: str | None = None
 
@@ -81,11 +106,13 @@ class DiagnosisIn(Strict):
 
 
 class TreatmentIn(Strict):
+    multi_line = frozenset({"text"})
     text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
     invasive: bool
 
 
 class QuestionIn(Strict):
+    multi_line = frozenset({"text"})
     category: CategoryCode
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -136,12 +163,15 @@ class RequestIn(Strict):
 class RejectIn(Strict):
     """`reason` stays inside the clinic; `problem` is what a patient who sent the record is told."""
 
+    multi_line = frozenset({"reason"})
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     problem: Literal[tuple(REJECTION_PROBLEMS)] = "other"  # type: ignore[valid-type]
 
 
 class CoverageIn(Strict):
     """A coverage check; payer, plan and member id default to those stated on the request."""
+
+    multi_line = frozenset({"notes"})
 
     result: Literal[tuple(RESULTS)]  # type: ignore[valid-type]
     payer: Short | None = None

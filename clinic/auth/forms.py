@@ -1,11 +1,10 @@
 """Sign-in and account administration forms (input shape only)."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from clinic.auth.models import ROLE_LABELS
 from clinic.auth.passwords import MAX_LENGTH
-from clinic.formkit import options
+from clinic.formkit import FlaskForm, options
 
 
 class LoginForm(FlaskForm):

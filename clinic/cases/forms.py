@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField,
+from wtforms import (BooleanField, DateField, EmailField, FieldList, FormField,
                      RadioField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import TextArea
@@ -14,7 +13,7 @@ from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.vocabulary import LANGUAGES, QUESTION_CATEGORIES, REASONS, SEED_QUESTIONS, URGENCIES
 from clinic.cases.workflow import CaseStatus
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
-from clinic.formkit import TIMEZONES, MultiCheckboxField, options
+from clinic.formkit import TIMEZONES, FlaskForm, Form, MultiCheckboxField, options
 
 EXTRA_QUESTIONS = 3
 YES_NO = {"yes": "Yes", "no": "No"}

@@ -70,7 +70,7 @@ def new_case():
     return render_template("cases/staff_intake.html", form=form), 422 if form.errors else 200
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 @roles_required(COORDINATOR)
 def case(case_id: int):
     found = services.open_case(current_user, case_id, panel_loads())
@@ -82,7 +82,7 @@ def case(case_id: int):
                            end_form=forms.EndCaseForm(), note_form=forms.NoteForm())
 
 
-@bp.post("/cases/<int:case_id>/end")
+@bp.post("/cases/<id:case_id>/end")
 @roles_required(COORDINATOR)
 def end_case(case_id: int):
     found = db.session.get(Case, case_id) or deny("case", case_id)
@@ -95,7 +95,7 @@ def end_case(case_id: int):
     return redirect(url_for("cases.case", case_id=case_id))
 
 
-@bp.post("/cases/<int:case_id>/notes")
+@bp.post("/cases/<id:case_id>/notes")
 @roles_required(COORDINATOR)
 def add_note(case_id: int):
     found = db.session.get(Case, case_id) or deny("case", case_id)

@@ -1,12 +1,11 @@
 """The coverage check form (shape only; the directory's plans are checked by the service)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from clinic.coverage.vocabulary import CHECK_METHODS, RESULTS
-from clinic.formkit import options, whole_number
+from clinic.formkit import FlaskForm, options, whole_number
 
 
 def _int_or_none(value):

@@ -50,7 +50,7 @@ def _facts(form: CoverageForm, with_plans: bool) -> services.CoverageFacts:
         patient_agreed_out_of_network=form.patient_agreed_out_of_network.data)
 
 
-@bp.route("/cases/<int:case_id>/coverage", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/coverage", methods=["GET", "POST"])
 @roles_required(COORDINATOR)
 def check(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)

@@ -1,14 +1,13 @@
 """Directory forms: clinicians, organizations, subspecialties, plans and a clinician's links (shape only)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from clinic.directory import rules
 from clinic.directory.models import CLINICIAN_KINDS, ORGANIZATION_KINDS, RELATIONSHIP_KINDS
-from clinic.formkit import TIMEZONES, options
+from clinic.formkit import TIMEZONES, FlaskForm, calendar_day, id_choice, options
 
 KIND_LABELS = {"specialist": "Specialist on our panel", "external": "External (referring or first-opinion doctor)"}
 ORGANIZATION_LABELS = {"hospital": "Hospital", "practice": "Practice", "academic_center": "Academic center",
@@ -72,11 +71,12 @@ class PlanForm(FlaskForm):
 
 
 def _start(label: str = "Start", required: bool = True) -> DateField:
-    return DateField(label, validators=[InputRequired(message="Enter the start date.")] if required else [Optional()])
+    return DateField(label, validators=[InputRequired(message="Enter the start date.") if required else Optional(),
+                                       calendar_day])
 
 
 def _end() -> DateField:
-    return DateField("End (empty while current)", validators=[Optional()],
+    return DateField("End (empty while current)", validators=[Optional(), calendar_day],
                      description="The last day; leave empty while it lasts.")
 
 
@@ -88,13 +88,13 @@ class DatedForm(FlaskForm):
 
 
 class AffiliationForm(DatedForm):
-    organization = SelectField("Organization", coerce=int, validate_choice=False)
+    organization = SelectField("Organization", coerce=id_choice, validate_choice=False)
     start, end = _start(), _end()
     submit = SubmitField("Save affiliation")
 
 
 class NetworkForm(DatedForm):
-    plan = SelectField("Plan", coerce=int, validate_choice=False)
+    plan = SelectField("Plan", coerce=id_choice, validate_choice=False)
     start, end = _start(), _end()
     submit = SubmitField("Save network membership")
 
@@ -107,7 +107,7 @@ class RelationshipForm(DatedForm):
 
 
 class ExpertiseForm(FlaskForm):
-    subspecialty = SelectField("Subspecialty", coerce=int, validate_choice=False)
+    subspecialty = SelectField("Subspecialty", coerce=id_choice, validate_choice=False)
     annual_volume = IntegerField("Cases a year", default=0,
                                  validators=[InputRequired(message="Enter the number of cases a year."),
                                              NumberRange(min=0, max=999999)])

@@ -10,16 +10,15 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
-from clinic.formkit import whole_number
+from clinic.formkit import FIRST_DAY, LAST_DAY, OutOfCalendar, whole_number, within_calendar
+from clinic.text import one_address, refuse_control
 
 # OWASP CSV injection: a cell starting with one of these runs as a formula when the roster is
 # opened in a spreadsheet again. Names never start so; refuse rather than guess.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PREFIX = re.compile(r"^[A-Z][0-9][0-9A-Z]{0,5}$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
 TRUE_WORDS, FALSE_WORDS = {"yes", "true", "1", "y"}, {"no", "false", "0", "n", ""}
 
 
@@ -37,8 +36,7 @@ def text(value: str, limit: int, required: bool = True) -> str | None:
         return None
     if len(value) > limit:
         raise ValueError(f"Use at most {limit} characters (this has {len(value)}).")
-    if _CONTROL.search(value):
-        raise ValueError("Contains control characters; use plain text.")
+    refuse_control(value)
     if value.startswith(FORMULA_STARTS):
         raise ValueError(f"Starts with “{value[0]}”: spreadsheet formulas are not accepted.")
     return value
@@ -60,9 +58,13 @@ def iso_date(value: str, required: bool = True) -> date | None:
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"“{value[:20]}” is not a date; use YYYY-MM-DD.") from None
+    try:
+        return within_calendar(day)
+    except OutOfCalendar:
+        raise ValueError(f"“{value}” is outside {FIRST_DAY} to {LAST_DAY}; use a date within them.") from None
 
 
 def dates_in_order(start: date | None, end: date | None) -> None:
@@ -106,9 +108,7 @@ def email(value: str) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError("Not an email address.")
-    return value.lower()
+    return one_address(value).lower()
 
 
 def code(value: str) -> str:

@@ -52,7 +52,7 @@ def new(section: str):
     return _edit(_section(section), None)
 
 
-@bp.route("/<section>/<int:item_id>/edit", methods=["GET", "POST"])
+@bp.route("/<section>/<id:item_id>/edit", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit(section: str, item_id: int):
     found = _section(section)
@@ -71,7 +71,7 @@ def _edit(section, item):
     return render_template("directory/form.html", section=section, item=item, form=form), 422 if form.errors else 200
 
 
-@bp.post("/<section>/<int:item_id>/active")
+@bp.post("/<section>/<id:item_id>/active")
 @roles_required(ADMIN)
 def toggle(section: str, item_id: int):
     found = _section(section)
@@ -87,7 +87,7 @@ def _same_site(target: str | None) -> bool:
     return bool(target) and target.startswith(request.host_url)
 
 
-@bp.get("/clinicians/<int:clinician_id>")
+@bp.get("/clinicians/<id:clinician_id>")
 @roles_required(ADMIN, COORDINATOR)
 def clinician(clinician_id: int):
     person = db.get_or_404(Clinician, clinician_id)
@@ -112,7 +112,7 @@ def _link_forms(person: Clinician, submitted: str | None = None) -> dict:
     return found
 
 
-@bp.post("/clinicians/<int:clinician_id>/links/<link>")
+@bp.post("/clinicians/<id:clinician_id>/links/<link>")
 @roles_required(ADMIN)
 def save_link(clinician_id: int, link: str):
     person = db.get_or_404(Clinician, clinician_id)
@@ -139,7 +139,7 @@ def _save_link(person: Clinician, link: str, form) -> None:
         services.save_expertise(current_user, person, form.subspecialty.data, form.annual_volume.data)
 
 
-@bp.post("/clinicians/<int:clinician_id>/links/<link>/<int:link_id>/remove")
+@bp.post("/clinicians/<id:clinician_id>/links/<link>/<id:link_id>/remove")
 @roles_required(ADMIN)
 def remove_link(clinician_id: int, link: str, link_id: int):
     person = db.get_or_404(Clinician, clinician_id)

@@ -23,6 +23,7 @@ from flask import current_app, g
 from clinic.database import begin_write, utcnow
 from clinic.extensions import db
 from clinic.mail.models import MailAttempt, OutboxMessage
+from clinic.text import one_address, strip_control
 
 MAX_ATTEMPTS = 8
 CLAIM = timedelta(minutes=5)
@@ -35,9 +36,12 @@ class PermanentFailure(Exception):
 
 def enqueue(recipient: str, subject: str, text: str, html: str | None = None, *, ics: str | None = None,
             ics_method: str | None = None, case_id: int | None = None) -> OutboxMessage:
+    one_address(recipient)  # one field, one recipient: never a list smuggled into the To header
     domain = current_app.config["MAIL_FROM"].rpartition("@")[2].strip("> ") or "clinic.example"
-    message = OutboxMessage(recipient=recipient, subject=" ".join(subject.split())[:200], text_body=text,
-                            html_body=html, ics=ics, ics_method=ics_method, case_id=case_id,
+    # No control character leaves in a header or a body (ESC sequences drive the reader's terminal).
+    message = OutboxMessage(recipient=recipient, subject=strip_control(subject, multi_line=False)[:200],
+                            text_body=strip_control(text), html_body=html and strip_control(html), ics=ics,
+                            ics_method=ics_method, case_id=case_id,
                             message_id=f"<{uuid.uuid4().hex}@{domain}>")  # short: never folded
     db.session.add(message)
     g.outbox_dirty = True  # the request delivers after its commit (see register_delivery)
@@ -57,7 +61,7 @@ def build(message: OutboxMessage, sender: str) -> EmailMessage:
     (RFC 6047: the method parameter must equal the calendar's METHOD, so it is read from it)."""
     mime = EmailMessage()
     mime["From"] = sender
-    mime["To"] = message.recipient
+    mime["To"] = one_address(message.recipient)  # a row stored before the check: refused, never sent
     mime["Subject"] = message.subject
     mime["Message-ID"] = message.message_id
     mime["Date"] = format_datetime(message.created_at)

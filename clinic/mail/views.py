@@ -4,11 +4,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from clinic import audit
 from clinic.auth.access import ADMIN, deny, roles_required
 from clinic.extensions import db
+from clinic.formkit import FlaskForm
 from clinic.mail.models import OutboxMessage
 from clinic.mail.outbox import retry
 
@@ -32,7 +32,7 @@ def outbox():
     return render_template("mail/outbox.html", messages=rows, counts=counts, form=RetryForm())
 
 
-@bp.post("/<int:message_id>/retry")
+@bp.post("/<id:message_id>/retry")
 @roles_required(ADMIN)
 def retry_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or deny("outbox_message", message_id)

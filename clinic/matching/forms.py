@@ -1,9 +1,10 @@
 """Forms of the matching stage: propose a specialist, answer a proposal (input shape only)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from clinic.formkit import FlaskForm
 
 
 class ProposeForm(FlaskForm):

@@ -17,7 +17,7 @@ from clinic.web import attempt, render_viewed
 bp = Blueprint("matching", __name__)
 
 
-@bp.get("/cases/<int:case_id>/matches")
+@bp.get("/cases/<id:case_id>/matches")
 @roles_required(COORDINATOR)
 def shortlist(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -29,7 +29,7 @@ def shortlist(case_id: int):
                            propose_form=forms.ProposeForm(), rules=RULES)
 
 
-@bp.post("/cases/<int:case_id>/assignment")
+@bp.post("/cases/<id:case_id>/assignment")
 @roles_required(COORDINATOR)
 def propose(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -45,7 +45,7 @@ def propose(case_id: int):
     return redirect(url_for("cases.case", case_id=case.id))
 
 
-@bp.post("/cases/<int:case_id>/doctors/<any(referring, first_opinion):role>/confirm")
+@bp.post("/cases/<id:case_id>/doctors/<any(referring, first_opinion):role>/confirm")
 @roles_required(COORDINATOR)
 def confirm_doctor(case_id: int, role: str):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -61,7 +61,7 @@ def confirm_doctor(case_id: int, role: str):
     return redirect(url_for("cases.case", case_id=case.id))
 
 
-@bp.post("/cases/<int:case_id>/doctors/<any(referring, first_opinion):role>/not-in-directory")
+@bp.post("/cases/<id:case_id>/doctors/<any(referring, first_opinion):role>/not-in-directory")
 @roles_required(COORDINATOR)
 def doctor_not_listed(case_id: int, role: str):
     case = db.session.get(Case, case_id) or deny("case", case_id)
@@ -75,7 +75,7 @@ def doctor_not_listed(case_id: int, role: str):
     return redirect(url_for("cases.case", case_id=case.id))
 
 
-@bp.post("/assignments/<int:assignment_id>/withdraw")
+@bp.post("/assignments/<id:assignment_id>/withdraw")
 @roles_required(COORDINATOR)
 def withdraw(assignment_id: int):
     assignment = db.session.get(Assignment, assignment_id) or deny("assignment", assignment_id)
@@ -85,7 +85,7 @@ def withdraw(assignment_id: int):
     return redirect(url_for("cases.case", case_id=assignment.case_id))
 
 
-@bp.get("/specialist/assignments/<int:assignment_id>")
+@bp.get("/specialist/assignments/<id:assignment_id>")
 @roles_required(SPECIALIST)
 def assignment(assignment_id: int):
     found = own_assignment(assignment_id)
@@ -94,7 +94,7 @@ def assignment(assignment_id: int):
                          accept_form=forms.ConfirmForm(), decline_form=forms.DeclineForm())
 
 
-@bp.post("/specialist/assignments/<int:assignment_id>/accept")
+@bp.post("/specialist/assignments/<id:assignment_id>/accept")
 @roles_required(SPECIALIST)
 def accept(assignment_id: int):
     found = own_assignment(assignment_id)
@@ -105,7 +105,7 @@ def accept(assignment_id: int):
     return redirect(url_for("matching.assignment", assignment_id=found.id))
 
 
-@bp.post("/specialist/assignments/<int:assignment_id>/decline")
+@bp.post("/specialist/assignments/<id:assignment_id>/decline")
 @roles_required(SPECIALIST)
 def decline(assignment_id: int):
     found = own_assignment(assignment_id)

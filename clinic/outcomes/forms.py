@@ -1,11 +1,10 @@
 """Forms of the outcomes stage: the patient's decision and sending the report (input shape only)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from clinic.formkit import options
+from clinic.formkit import FlaskForm, options
 from clinic.outcomes.vocabulary import CHOICES
 
 

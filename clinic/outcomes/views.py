@@ -35,7 +35,7 @@ def _signed(case_id: int, show):
     return show(case, facts)
 
 
-@bp.get("/cases/<int:case_id>/comparison")
+@bp.get("/cases/<id:case_id>/comparison")
 @roles_required(COORDINATOR)
 def comparison(case_id: int):
     return _signed(case_id, lambda case, facts: _comparison_page(case, facts, forms.DecisionForm()))
@@ -49,7 +49,7 @@ def _comparison_page(case, facts, form, status: int = 200, send_form=None):
                          first_doctor=named), status
 
 
-@bp.post("/cases/<int:case_id>/decision")
+@bp.post("/cases/<id:case_id>/decision")
 @roles_required(COORDINATOR)
 def decide(case_id: int):
     case = _case(case_id)
@@ -70,7 +70,7 @@ def decide(case_id: int):
     return _signed(case_id, lambda case, facts: _comparison_page(case, facts, form, 422))
 
 
-@bp.get("/cases/<int:case_id>/report")
+@bp.get("/cases/<id:case_id>/report")
 @roles_required(COORDINATOR)
 def report(case_id: int):
     def show(case, facts):
@@ -79,7 +79,7 @@ def report(case_id: int):
     return _signed(case_id, show)
 
 
-@bp.get("/cases/<int:case_id>/report.pdf")
+@bp.get("/cases/<id:case_id>/report.pdf")
 @roles_required(COORDINATOR)
 def report_download(case_id: int):
     def pdf(case, facts):
@@ -92,7 +92,7 @@ def report_download(case_id: int):
     return _signed(case_id, pdf)
 
 
-@bp.post("/cases/<int:case_id>/report/send")
+@bp.post("/cases/<id:case_id>/report/send")
 @roles_required(COORDINATOR)
 def send_report(case_id: int):
     case = _case(case_id)
@@ -113,7 +113,7 @@ def send_report(case_id: int):
     return _signed(case_id, lambda case, facts: _comparison_page(case, facts, forms.DecisionForm(), 422, form))
 
 
-@bp.post("/report-links/<int:report_link_id>/revoke")
+@bp.post("/report-links/<id:report_link_id>/revoke")
 @roles_required(COORDINATOR, ADMIN)
 def revoke_report_link(report_link_id: int):
     link = db.session.get(ReportLink, report_link_id) or deny("report_link", report_link_id)

@@ -22,6 +22,8 @@ from flask import Response, abort, current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from clinic.records.sniff import download_name
+
 
 class DocumentStorage(Protocol):
     def save(self, stream: BinaryIO) -> str: ...
@@ -90,12 +92,19 @@ def serve_document(document) -> Response:
     except FileNotFoundError:
         current_app.logger.error("document %s: stored file is missing", document.id)
         abort(404)
-    response = send_file(stream, mimetype=document.content_type,
-                         as_attachment=True, download_name=document.original_name,
-                         conditional=False, etag=False, max_age=0)
+    response = file_response(send_file(stream, mimetype=document.content_type, as_attachment=True,
+                                       download_name=download_name(document.original_name),
+                                       conditional=False, etag=False, max_age=0), document)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def file_response(response: Response, document) -> Response:
+    """send_file's response with the stored type as it is: Werkzeug appends "; charset=utf-8" to any
+    text/* type, and ours already carries it (text downloads said charset=utf-8 twice)."""
+    response.headers["Content-Type"] = document.content_type
     return response
 
 

@@ -22,7 +22,7 @@ from clinic.extensions import db
 from clinic.records.errors import RecordError, RejectedFileAgain
 from clinic.records.gate import settle
 from clinic.records.models import Document, RecordItem
-from clinic.records.sniff import EMPTY, TEXT, FileType, TextCheck, display_name, sniff_binary
+from clinic.records.sniff import EMPTY, TEXT, FileType, TextCheck, check_image, display_name, sniff_binary
 from clinic.records.storage import get_storage, store_document
 from clinic.records.vocabulary import RECORD_KINDS, RECORD_SOURCES, SETTLED, RecordStatus
 
@@ -50,6 +50,8 @@ def check_file(filename: str | None, stream: BinaryIO, max_bytes: int) -> Checke
     while chunk := stream.read(CHUNK):
         if size == 0:
             file_type = sniff_binary(chunk)  # the first chunk holds every signature we read
+            if file_type and file_type.mime.startswith("image/"):
+                check_image(chunk, file_type.mime)  # and an image's declared size (1 MB of headers)
         size += len(chunk)
         if size > max_bytes:
             raise RecordError(f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit. "

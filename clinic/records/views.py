@@ -11,7 +11,7 @@ from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
-from clinic.formkit import whole_number
+from clinic.formkit import as_id, whole_number
 from clinic.records import forms, links, services, uploads
 from clinic.records.checklist import is_overdue
 from clinic.records.errors import RecordError, RejectedFileAgain
@@ -60,11 +60,11 @@ def panel_loads() -> list:
     return [selectinload(Case.record_items).selectinload(RecordItem.documents)]
 
 
-@bp.route("/cases/<int:case_id>/records/upload", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/records/upload", methods=["GET", "POST"])
 @roles_required(COORDINATOR)
 def upload(case_id: int):
     case = _case(case_id)
-    form = _upload_form(case, request.args.get("record", type=int))
+    form = _upload_form(case, request.args.get("record", type=as_id))
     status = 200
     if form.validate_on_submit():
         item = next((i for i in case.record_items if i.id == form.record.data), None)
@@ -83,7 +83,7 @@ def upload(case_id: int):
     return render_template("records/upload.html", case=case, form=form), 422 if form.errors and status == 200 else status
 
 
-@bp.route("/cases/<int:case_id>/records/request", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/records/request", methods=["GET", "POST"])
 @roles_required(COORDINATOR)
 def request_records(case_id: int):
     case = _case(case_id)
@@ -113,7 +113,7 @@ def request_records(case_id: int):
         422 if form.errors and status == 200 else status
 
 
-@bp.post("/cases/<int:case_id>/records/items")
+@bp.post("/cases/<id:case_id>/records/items")
 @roles_required(COORDINATOR)
 def add_item(case_id: int):
     case = _case(case_id)
@@ -136,7 +136,7 @@ def _item_page(item: RecordItem, status: int = 200, **given):
                            **page_forms), status
 
 
-@bp.get("/records/<int:record_id>")
+@bp.get("/records/<id:record_id>")
 @roles_required(COORDINATOR)
 def item(record_id: int):
     return _item_page(_item(record_id))
@@ -155,14 +155,14 @@ def _item_action(record_id: int, form, action, done: str, form_name: str | None 
     return _item_page(found, status, **({form_name: form} if form_name else {}))
 
 
-@bp.post("/records/<int:record_id>/verify")
+@bp.post("/records/<id:record_id>/verify")
 @roles_required(COORDINATOR)
 def verify(record_id: int):
     return _item_action(record_id, forms.ConfirmForm(), lambda item, _: services.verify_record(current_user, item),
                         "{name} verified.")
 
 
-@bp.post("/records/<int:record_id>/reject")
+@bp.post("/records/<id:record_id>/reject")
 @roles_required(COORDINATOR)
 def reject(record_id: int):
     return _item_action(record_id, forms.RejectForm(prefix="reject"),
@@ -170,7 +170,7 @@ def reject(record_id: int):
                         "{name} rejected; the request is open again.", "reject_form")
 
 
-@bp.post("/records/<int:record_id>/not-applicable")
+@bp.post("/records/<id:record_id>/not-applicable")
 @roles_required(COORDINATOR)
 def not_applicable(record_id: int):
     return _item_action(record_id, forms.ReasonForm(prefix="na"),
@@ -178,7 +178,7 @@ def not_applicable(record_id: int):
                         "{name} marked not applicable.", "na_form")
 
 
-@bp.post("/records/<int:record_id>/follow-up")
+@bp.post("/records/<id:record_id>/follow-up")
 @roles_required(COORDINATOR)
 def follow_up(record_id: int):
     return _item_action(record_id, forms.FollowUpForm(prefix="follow"),
@@ -187,7 +187,7 @@ def follow_up(record_id: int):
                         "Follow-up on {name} logged on the timeline.", "follow_form")
 
 
-@bp.get("/documents/<int:document_id>")
+@bp.get("/documents/<id:document_id>")
 @roles_required(COORDINATOR)
 def download(document_id: int):
     document = uploads.open_document(current_user, document_id) or deny("document", document_id)

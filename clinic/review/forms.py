@@ -4,11 +4,10 @@ Shape only: every field is optional for a draft; what signing needs is the servi
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from clinic.formkit import options
+from clinic.formkit import FlaskForm, options
 from clinic.review.services import MAX_TEXT, OpinionFacts
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, DIAGNOSIS_HELP, TREATMENT_COMPARISONS, TREATMENT_HELP
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, send_file
 
 from clinic.records.models import Document, RecordItem
-from clinic.records.storage import get_storage
+from clinic.records.sniff import download_name
+from clinic.records.storage import file_response, get_storage
 from clinic.records.vocabulary import RecordStatus
 from clinic.security import CSP
 
@@ -47,8 +48,9 @@ def serve_inline(document: Document) -> Response:
     except FileNotFoundError:
         current_app.logger.error("document %s: stored file is missing", document.id)
         abort(404)
-    response = send_file(stream, mimetype=document.content_type, as_attachment=False,
-                         download_name=document.original_name, conditional=False, etag=False, max_age=0)
+    response = file_response(send_file(stream, mimetype=document.content_type, as_attachment=False,
+                                       download_name=download_name(document.original_name), conditional=False,
+                                       etag=False, max_age=0), document)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     # Nothing inside the file may run script, load anything, or be framed by another site. No `sandbox`:

@@ -26,7 +26,7 @@ def home():
     return render_viewed("review/home.html", groups=groups)
 
 
-@bp.get("/specialist/cases/<int:case_id>")
+@bp.get("/specialist/cases/<id:case_id>")
 @roles_required(SPECIALIST)
 def case(case_id: int):
     return _case_page(assigned(case_id), forms.AddendumForm())
@@ -43,7 +43,7 @@ def _case_page(assignment, addendum_form, status: int = 200):
                          addendum_form=addendum_form), status
 
 
-@bp.route("/specialist/cases/<int:case_id>/opinion", methods=["GET", "POST"])
+@bp.route("/specialist/cases/<id:case_id>/opinion", methods=["GET", "POST"])
 @roles_required(SPECIALIST)
 def opinion(case_id: int):
     assignment = assigned(case_id)
@@ -70,7 +70,7 @@ def opinion(case_id: int):
                          can_sign=found.status == CaseStatus.CONSULTED), status
 
 
-@bp.post("/specialist/cases/<int:case_id>/addenda")
+@bp.post("/specialist/cases/<id:case_id>/addenda")
 @roles_required(SPECIALIST)
 def addendum(case_id: int):
     assignment = assigned(case_id)
@@ -83,7 +83,7 @@ def addendum(case_id: int):
     return _case_page(assignment, form, 422)  # the refusal beside the text, which stays as typed
 
 
-@bp.get("/specialist/documents/<int:document_id>")
+@bp.get("/specialist/documents/<id:document_id>")
 @roles_required(SPECIALIST)
 def document(document_id: int):
     found = reviewable_document(document_id)
@@ -94,13 +94,13 @@ def document(document_id: int):
     return page, 200, {"Content-Security-Policy": viewer.viewer_policy(inline_url)}
 
 
-@bp.get("/specialist/documents/<int:document_id>/inline")
+@bp.get("/specialist/documents/<id:document_id>/inline")
 @roles_required(SPECIALIST)
 def inline(document_id: int):
     return _file(document_id, "view", "inline", viewer.serve_inline)
 
 
-@bp.get("/specialist/documents/<int:document_id>/download")
+@bp.get("/specialist/documents/<id:document_id>/download")
 @roles_required(SPECIALIST)
 def download(document_id: int):
     return _file(document_id, "export", "download", serve_document)

@@ -59,13 +59,13 @@ def mine():
     return redirect(url_for("availability.specialist", clinician_id=current_user.clinician_id))
 
 
-@bp.get("/<int:clinician_id>")
+@bp.get("/<id:clinician_id>")
 @roles_required(ADMIN, SPECIALIST)
 def specialist(clinician_id: int):
     return _page(_specialist(clinician_id))
 
 
-@bp.post("/<int:clinician_id>/rules")
+@bp.post("/<id:clinician_id>/rules")
 @roles_required(ADMIN, SPECIALIST)
 def add_rule(clinician_id: int):
     person = _specialist(clinician_id)
@@ -92,14 +92,14 @@ def _remove(clinician_id: int, model, item_id: int, entity: str, remove, done: s
     return redirect(url_for("availability.specialist", clinician_id=person.id))
 
 
-@bp.post("/<int:clinician_id>/rules/<int:rule_id>/delete")
+@bp.post("/<id:clinician_id>/rules/<id:rule_id>/delete")
 @roles_required(ADMIN, SPECIALIST)
 def delete_rule(clinician_id: int, rule_id: int):
     return _remove(clinician_id, AvailabilityRule, rule_id, "availability_rule", availability.remove_rule,
                    "Opening removed. Appointments already booked in it stay booked.")
 
 
-@bp.post("/<int:clinician_id>/days-off")
+@bp.post("/<id:clinician_id>/days-off")
 @roles_required(ADMIN, SPECIALIST)
 def add_day_off(clinician_id: int):
     person = _specialist(clinician_id)
@@ -112,13 +112,13 @@ def add_day_off(clinician_id: int):
     return _page(person, day_form=form, status=422)
 
 
-@bp.post("/<int:clinician_id>/days-off/<int:day_off_id>/delete")
+@bp.post("/<id:clinician_id>/days-off/<id:day_off_id>/delete")
 @roles_required(ADMIN, SPECIALIST)
 def delete_day_off(clinician_id: int, day_off_id: int):
     return _remove(clinician_id, DayOff, day_off_id, "day_off", availability.remove_day_off, "Day off removed.")
 
 
-@bp.post("/<int:clinician_id>/feed")
+@bp.post("/<id:clinician_id>/feed")
 @roles_required(ADMIN, SPECIALIST)
 def issue_feed(clinician_id: int):
     person = _specialist(clinician_id)
@@ -132,7 +132,7 @@ def issue_feed(clinician_id: int):
     return _page(person, feed_url=url)
 
 
-@bp.post("/<int:clinician_id>/feed/revoke")
+@bp.post("/<id:clinician_id>/feed/revoke")
 @roles_required(ADMIN, SPECIALIST)
 def revoke_feed(clinician_id: int):
     person = _specialist(clinician_id)

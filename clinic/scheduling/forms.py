@@ -1,13 +1,10 @@
 """Forms of scheduling: availability rules, days off, booking from the slot picker, cancel and close."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from clinic.formkit import TIMEZONES, options
+from clinic.formkit import TIMEZONES, FlaskForm, OutOfCalendar, calendar_day, options, read_instant
 from clinic.scheduling.availability import MAX_SLOT, MIN_SLOT
 from clinic.scheduling.models import MODALITIES, WEEKDAYS
 
@@ -31,7 +28,7 @@ class RuleForm(FlaskForm):
 
 
 class DayOffForm(FlaskForm):
-    day = DateField("Day off", validators=[InputRequired(message="Enter the date.")])
+    day = DateField("Day off", validators=[InputRequired(message="Enter the date."), calendar_day])
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=200)])
     submit = SubmitField("Add day off")
 
@@ -42,12 +39,9 @@ class DeleteForm(FlaskForm):
 
 def _utc_instant(form, field):
     try:
-        moment = datetime.fromisoformat(field.data or "")
-    except ValueError:
+        field.moment = read_instant(field.data)
+    except OutOfCalendar:
         raise ValidationError("Pick one of the slots.") from None
-    if moment.tzinfo is None:
-        raise ValidationError("Pick one of the slots.")
-    field.moment = moment.astimezone(timezone.utc)
 
 
 class BookForm(FlaskForm):

@@ -21,6 +21,7 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from icalendar.parser import Contentline
 
 from clinic.scheduling.vtimezone import vtimezone
+from clinic.text import strip_control
 
 PRODID = "-//Second Opinion Clinic//Scheduling//EN"
 SUMMARY = "Second-opinion consultation"
@@ -82,7 +83,7 @@ def _bare(address: str) -> str:
 
 def _address(email: str, name: str, **params) -> vCalAddress:
     value = vCalAddress(f"mailto:{_bare(email)}")
-    value.params["CN"] = vText(name.replace('"', "'"))
+    value.params["CN"] = vText(strip_control(name, multi_line=False).replace('"', "'"))
     value.params.update(params)
     return value
 
@@ -102,12 +103,14 @@ def _event(invite: Invite, stamp: datetime, *, with_attendees: bool) -> Event:
     event.add("last-modified", stamp)
     event.add("dtstart", invite.start.astimezone(zone))
     event.add("dtend", invite.end.astimezone(zone))
-    event.add("summary", f"{SUMMARY} with {invite.specialist_name}")
-    event.add("location", _where(invite))
+    # RFC 5545 3.3.11: no control character but a newline in TEXT (strip_control: a strict parser
+    # refuses the whole calendar for one BEL in a name, and names come from outside).
+    event.add("summary", strip_control(f"{SUMMARY} with {invite.specialist_name}", multi_line=False))
+    event.add("location", strip_control(_where(invite), multi_line=False))
     if invite.modality == "video" and invite.location.startswith("https://"):
         event.add("url", invite.location)
     how = "Video call" if invite.modality == "video" else "In person"
-    event.add("description", f"{SUMMARY} ({how}), case {invite.reference}.\n\n{invite.description}".strip())
+    event.add("description", strip_control(f"{SUMMARY} ({how}), case {invite.reference}.\n\n{invite.description}".strip()))
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")
     event.add("status", "CANCELLED" if invite.cancelled else "CONFIRMED")

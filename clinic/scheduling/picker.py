@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic.cases.vocabulary import urgency_window_days
+from clinic.formkit import OutOfCalendar, read_day
 from clinic.scheduling import availability
 from clinic.scheduling.slots import Slot
 
@@ -61,7 +62,8 @@ def picker_page(specialist, case, first: date | None, ignore_appointment: int | 
 
 
 def parse_day(value: str | None) -> date | None:
+    """The day asked for in a query string; None when absent or not a day of the clinic's calendar."""
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return read_day(value)
+    except OutOfCalendar:
         return None

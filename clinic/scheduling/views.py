@@ -74,7 +74,7 @@ def _pick_slot(case: Case, appointment: Appointment | None, change, done: str):
     return _render_picker(case, form, appointment, status=422 if form.errors else 200)
 
 
-@bp.route("/cases/<int:case_id>/booking", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/booking", methods=["GET", "POST"])
 @roles_required(COORDINATOR)
 def book(case_id: int):
     if request.method == "POST":
@@ -83,7 +83,7 @@ def book(case_id: int):
     return _pick_slot(case, None, lambda start: services.book(current_user, case, start), "Booked for")
 
 
-@bp.get("/appointments/<int:appointment_id>")
+@bp.get("/appointments/<id:appointment_id>")
 @roles_required(COORDINATOR)
 def appointment(appointment_id: int):
     found = _appointment(appointment_id)
@@ -93,7 +93,7 @@ def appointment(appointment_id: int):
                          close_form=forms.DeleteForm(), started=found.start <= utcnow())
 
 
-@bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
+@bp.route("/appointments/<id:appointment_id>/reschedule", methods=["GET", "POST"])
 @roles_required(COORDINATOR)
 def reschedule(appointment_id: int):
     if request.method == "POST":
@@ -112,7 +112,7 @@ def _close(appointment_id: int, form, action, done: str):
     return redirect(url_for("scheduling.appointment", appointment_id=appointment_id))
 
 
-@bp.post("/appointments/<int:appointment_id>/cancel")
+@bp.post("/appointments/<id:appointment_id>/cancel")
 @roles_required(COORDINATOR)
 def cancel(appointment_id: int):
     form = forms.CancelForm()
@@ -121,14 +121,14 @@ def cancel(appointment_id: int):
                   "the case is back to matched for a new booking.")
 
 
-@bp.post("/appointments/<int:appointment_id>/complete")
+@bp.post("/appointments/<id:appointment_id>/complete")
 @roles_required(COORDINATOR)
 def complete(appointment_id: int):
     return _close(appointment_id, forms.DeleteForm(), lambda a: services.complete(current_user, a),
                   "Consultation marked as held. The case now waits for the specialist's opinion.")
 
 
-@bp.post("/appointments/<int:appointment_id>/no-show")
+@bp.post("/appointments/<id:appointment_id>/no-show")
 @roles_required(COORDINATOR)
 def no_show(appointment_id: int):
     form = forms.NoShowForm()
@@ -136,7 +136,7 @@ def no_show(appointment_id: int):
                   "Marked as no-show. The case is back to matched for a new booking.")
 
 
-@bp.get("/appointments/<int:appointment_id>/invite.ics")
+@bp.get("/appointments/<id:appointment_id>/invite.ics")
 @roles_required(COORDINATOR)
 def download(appointment_id: int):
     found = _appointment(appointment_id)

@@ -38,10 +38,15 @@ def test_a_file_at_the_cap_is_imported(session):
 
 
 def test_the_cap_counts_rows_not_lines(session):
-    """Quoted line breaks and blank lines are not rows."""
-    text = b'name,kind\n"Clinic\nNorth",hospital\n\n\n"Clinic\nSouth",hospital\n'
+    """Blank lines are not rows, and a quoted line break is not a row either (a name may not hold one:
+    that row is refused for it, not counted twice)."""
+    text = b'name,kind\n"Clinic, North",hospital\n\n\n"Clinic, South",hospital\n'
     import_roster(None, {"organizations.csv": text}, max_rows=2)
     assert _count(session, Organization) == 2
+    broken = b'name,kind\n"Clinic\nEast",hospital\n"Clinic West",hospital\n'
+    with pytest.raises(RosterError) as refused:
+        import_roster(None, {"organizations.csv": broken}, max_rows=2)
+    assert [p.line for p in refused.value.problems] == [3] and "more than" not in str(refused.value.problems[0])
 
 
 def test_the_admin_page_refuses_a_file_over_the_setting_and_says_where_bigger_imports_go(app, client_as, session,

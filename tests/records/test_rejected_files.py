@@ -54,8 +54,8 @@ def test_a_rejected_file_reaches_no_specialist_door_after_its_replacement_is_ver
     assert len(routes) >= 3, routes
     specialist = client_as("specialist")
     for route in routes:
-        assert specialist.get(route.replace("<int:document_id>", str(rejected.id))).status_code == 404, route
-        assert specialist.get(route.replace("<int:document_id>", str(replacement.id))).status_code == 200, route
+        assert specialist.get(route.replace("<id:document_id>", str(rejected.id))).status_code == 404, route
+        assert specialist.get(route.replace("<id:document_id>", str(replacement.id))).status_code == 200, route
     assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "denied", AuditEvent.entity == "document",
         AuditEvent.entity_id == str(rejected.id))) == len(routes)

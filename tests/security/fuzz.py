@@ -29,7 +29,12 @@ PATHS = ("../../../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/shadow", "%
 WEIRD = ("", " ", "\x00", "nul\x00byte", "\r\n\r\nSet-Cookie: x=1", "\u202etxt.exe", "\ufeff", "🩺" * 50, "Ω≈ç√∫",
          "𝕬" * 10, "\x1b[31m", "\u0000\u0001\u0002\u007f", "ﷺ" * 20, "A" * 255, "-1", "0", "1e309", "NaN",
          "99999999999999999999999999", "-99999999999999999999", "2024-02-30", "9999-12-31", "0000-00-00", "true",
-         "null", "[]", "{}")
+         "null", "[]", "{}",
+         # issue 14: ids past PostgreSQL's integer and bigint, the calendar's ends, C0/C1 controls
+         # without a NUL (which the door refuses first), several addresses in one email field
+         str(2 ** 31), str(2 ** 63), str(2 ** 64), "0001-01-01", "0001-01-01T00:00:00+01:00",
+         "9999-12-31T23:59:59-05:00", "Jane\x07Roe", "esc\x1b[2Jape", "v\x0btab", "nel\x85", "csi\x9b",
+         "a@x.test,b@y.test", "a,b@y.test", "Ana <a@x.test>, b@y.test")
 HOSTILE_STRINGS = XSS + TEMPLATE + SQL + PATHS + WEIRD
 # Every field of every form gets each of these once (random search alone rarely lands the one
 # byte that breaks a field): markup, SQL and template syntax with right-to-left and astral
@@ -48,7 +53,8 @@ hostile_text = st.one_of(
 )
 
 json_leaf = st.one_of(hostile_text, st.integers(min_value=-(2 ** 70), max_value=2 ** 70), st.booleans(), st.none(),
-                      st.floats(allow_nan=False, allow_infinity=False), st.just(10 ** 40), st.just(-(10 ** 40)))
+                      st.floats(allow_nan=False, allow_infinity=False), st.just(10 ** 40), st.just(-(10 ** 40)),
+                      st.sampled_from([2 ** 31, 2 ** 63, -(2 ** 31) - 1]))
 json_value = st.recursive(json_leaf, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=12)
 

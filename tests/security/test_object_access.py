@@ -7,6 +7,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 
 from clinic.audit import AuditEvent
 from clinic.matching.models import Assignment
@@ -34,7 +35,7 @@ def _one_role(rule) -> str:
 def test_made_up_ids_answer_404_on_every_route_and_patient_data_denials_are_audited(app, users, session, bearer):
     problems, checked = [], 0
     for rule in app.url_map.iter_rules():
-        ints = [a for a in rule.arguments if rule._converters[a].__class__.__name__ == "IntegerConverter"]
+        ints = [a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)]  # <id:...> too
         if not ints or ACCESS[rule.endpoint] == ANYONE:
             continue
         role = _one_role(ACCESS[rule.endpoint])
