@@ -1,7 +1,10 @@
 """Error pages and JSON errors that say what to do next and leak nothing."""
 from __future__ import annotations
 
+import sqlite3
+
 from flask import current_app, render_template, request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -20,7 +23,9 @@ MESSAGES = {
     422: "Some fields are missing or invalid.",
     429: "Too many attempts. Wait a minute, then try again.",
     500: "Something went wrong on our side. Your change was not saved; try again in a moment.",
+    503: "The clinic's system is busy with another change. Nothing was saved: go back and send it again in a moment.",
 }
+BUSY_RETRY_SECONDS = 2
 
 
 def register(app) -> None:
@@ -33,11 +38,30 @@ def register(app) -> None:
         db.session.rollback()
         return _render(409, error)
 
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError):
+        db.session.rollback()
+        if not _database_busy(error):
+            app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+            return _render(500, error)
+        # SQLite lets one writer at a time; a write that waited out busy_timeout is refused, not failed.
+        app.logger.warning("database busy on %s %s: answered 503", request.method, request.endpoint)
+        response = current_app.make_response(_render(503, error))
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
+
     @app.errorhandler(Exception)
     def _unexpected(error):
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
         return _render(500, error)
+
+
+def _database_busy(error: OperationalError) -> bool:
+    """SQLite's "database is locked" (or "table is locked"): another connection held the write lock
+    for longer than busy_timeout."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _render(status: int, error):
