@@ -6,7 +6,7 @@ import sqlite3
 from flask import current_app, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from clinic.api.errors import json_error
 from clinic.auth.access import is_api_request
@@ -26,9 +26,17 @@ MESSAGES = {
     503: "The clinic's system is busy with another change. Nothing was saved: go back and send it again in a moment.",
 }
 BUSY_RETRY_SECONDS = 2
+# Ids are PostgreSQL `integer` columns: a larger id in a URL names nothing, and PostgreSQL refuses to
+# compare a column with it (a 500 on every route taking an id, while SQLite simply found no row).
+LARGEST_ID = 2**31 - 1
 
 
 def register(app) -> None:
+    @app.url_value_preprocessor
+    def _impossible_ids(endpoint, values):
+        if values and any(type(value) is int and value > LARGEST_ID for value in values.values()):
+            raise NotFound()
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         return _render(error.code or 500, error)

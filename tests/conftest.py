@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-import re
 import time
 import uuid
 from datetime import date
@@ -122,20 +121,17 @@ def scratch_postgres_url(tmp_path_factory, kind: str, empty: bool = False):
 
 
 def pytest_sessionfinish(session):
-    """The controller (or a run without workers) drops the template and any worker database left behind."""
+    """The template is dropped by the process that saw it made: the controller under xdist (the
+    workers drop their own databases), or the one process without workers. Only this run's: a
+    second run on the same TEST_DATABASE_URL at the same time would otherwise lose its databases."""
     if hasattr(session.config, "workerinput"):
         session.config.workeroutput["figures"] = dict(figures.COUNTS)
         return
-    if not os.environ.get("TEST_DATABASE_URL"):
-        return
-    base = re.escape(sa.engine.make_url(postgres_url()).database)
-    try:
-        with postgres_admin() as admin, admin.connect() as conn:
-            names = [n for (n,) in conn.exec_driver_sql("SELECT datname FROM pg_database")
-                     if re.fullmatch(base + r"_(tpl|main|gw\d+)", n)]
-        drop_postgres(*names)
-    except sa.exc.OperationalError:
-        pass  # PostgreSQL went away: nothing of ours is left to drop
+    made = "name" in _TEMPLATE
+    if not made and session.config.pluginmanager.hasplugin("dsession"):
+        made = (session.config._tmp_path_factory.getbasetemp() / "postgres-template.ready").exists()
+    if made:
+        drop_postgres(postgres_name("tpl"))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -390,22 +386,25 @@ def signed_case(my_case, users):
     return make
 
 
+def statements_of(client, path: str) -> int:
+    """The statements one GET of `path` sends (it must answer 200)."""
+    statements = []
+
+    def seen(*args, **kwargs):
+        statements.append(args[2])
+
+    bind = db.session.get_bind()
+    target = bind.engine if hasattr(bind, "engine") else bind
+    event.listen(target, "before_cursor_execute", seen)
+    try:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    finally:
+        event.remove(target, "before_cursor_execute", seen)
+    return len(statements)
+
+
 @pytest.fixture
 def count_queries(app):
     """count_queries(client, path) -> the statements one GET of `path` sends (it must answer 200)."""
-    def run(client, path: str) -> int:
-        statements = []
-
-        def seen(*args, **kwargs):
-            statements.append(args[2])
-
-        bind = db.session.get_bind()
-        target = bind.engine if hasattr(bind, "engine") else bind
-        event.listen(target, "before_cursor_execute", seen)
-        try:
-            response = client.get(path)
-            assert response.status_code == 200, path
-        finally:
-            event.remove(target, "before_cursor_execute", seen)
-        return len(statements)
-    return run
+    return statements_of
