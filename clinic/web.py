@@ -9,8 +9,11 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+import sqlite3
+
 from flask import Flask, current_app, flash, render_template, request
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -33,7 +36,9 @@ MESSAGES = {
     422: "Some fields are missing or invalid.",
     429: "Too many attempts. Wait a minute, then try again.",
     500: "Something went wrong on our side. Your change was not saved; try again in a moment.",
+    503: "The clinic's system is busy with another change. Nothing was saved: go back and send it again in a moment.",
 }
+BUSY_RETRY_SECONDS = 2
 
 
 def add_navigation(app: Flask, role: str, endpoint: str, label: str, order: int) -> None:
@@ -142,6 +147,13 @@ def error_page(status: int, message: str | None = None):
     return render_template("error.html", status=status, message=message), status
 
 
+def database_busy(error: OperationalError) -> bool:
+    """SQLite's "database is locked" (or "table is locked"): another connection held the write lock
+    for longer than busy_timeout."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def init_app(app: Flask) -> None:
     app.add_url_rule("/healthz", "health", health)
     app.add_template_filter(local_time, "local_time")
@@ -170,6 +182,18 @@ def init_app(app: Flask) -> None:
         """A refusal no view caught (the API's own handler answers its routes): its sentence, its status."""
         db.session.rollback()
         return error_page(error.status, error.message)
+
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError):
+        db.session.rollback()
+        if not database_busy(error):
+            app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+            return error_page(500)
+        # SQLite lets one writer at a time; a write that waited out busy_timeout is refused, not failed.
+        app.logger.warning("database busy on %s %s: answered 503", request.method, request.endpoint)
+        response = current_app.make_response(error_page(503))
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error):

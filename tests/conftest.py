@@ -1,15 +1,23 @@
 """Fixtures: the app on each database backend, a transaction rolled back after every test,
 a client whose requests each run in their own application context (as in production),
-and helpers to sign in and to create requests through the real intake service."""
+and helpers to sign in and to create requests through the real intake service.
+
+Under pytest-xdist (`-n auto`) each worker has databases of its own: a SQLite file in its own
+temporary folder, and a PostgreSQL database `<db>_<worker>` copied (CREATE DATABASE ... TEMPLATE)
+from `<db>_tpl`, which the first worker to need it migrates once, under a file lock. `<db>` is the
+database TEST_DATABASE_URL names; the run drops every database it made at its end."""
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
+import time
 import uuid
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from filelock import FileLock
 from sqlalchemy import event
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -20,23 +28,116 @@ from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.vocabulary import SEED_QUESTIONS
 from clinic.extensions import db, limiter
 from tests import factories
+from tests.security import figures
 from tests.security.figures import pytest_terminal_summary  # noqa: F401  (prints the security figures)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 PASSWORD = factories.PASSWORD
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
 
 
-def postgres_url() -> str:
+def postgres_url(database: str | None = None) -> str:
+    """TEST_DATABASE_URL for psycopg 3, or the same server's `database`."""
     url = os.environ["TEST_DATABASE_URL"]
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    if database is None:
+        return url
+    return sa.engine.make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
-def reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
+def postgres_name(suffix: str) -> str:
+    """A database name of this run: TEST_DATABASE_URL's own name with a suffix."""
+    return f"{sa.engine.make_url(postgres_url()).database}_{suffix}"
+
+
+@contextlib.contextmanager
+def postgres_admin():
+    """An autocommit engine on the server's `postgres` database, to create and drop databases."""
+    admin = sa.create_engine(sa.engine.make_url(postgres_url()).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        yield admin
+    finally:
+        admin.dispose()
+
+
+def create_postgres(name: str, template: str | None = None) -> str:
+    """A fresh database `name` (empty, or a copy of `template`); returns its URL."""
+    with postgres_admin() as admin, admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(20):
+            try:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+                break
+            except sa.exc.OperationalError:  # the template is briefly in use by another worker's copy
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
+    return postgres_url(name)
+
+
+def drop_postgres(*names: str) -> None:
+    with postgres_admin() as admin, admin.connect() as conn:
+        for name in names:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_TEMPLATE: dict[str, str] = {}
+
+
+def postgres_template(tmp_path_factory) -> str:
+    """The name of this run's migrated template database, migrated once for all workers."""
+    if "name" in _TEMPLATE:
+        return _TEMPLATE["name"]
+    name = postgres_name("tpl")
+    if WORKER == "main":
+        _migrate_template(name, tmp_path_factory)
+    else:
+        shared = tmp_path_factory.getbasetemp().parent  # one folder per run, seen by every worker
+        with FileLock(str(shared / "postgres-template.lock")):
+            ready = shared / "postgres-template.ready"
+            if not ready.exists():
+                _migrate_template(name, tmp_path_factory)
+                ready.touch()
+    _TEMPLATE["name"] = name
+    return name
+
+
+def _migrate_template(name: str, tmp_path_factory) -> None:
+    application = make_app(create_postgres(name), tmp_path_factory)
+    with application.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+        db.engine.dispose()  # no connection may stay open on a template
+
+
+@contextlib.contextmanager
+def scratch_postgres_url(tmp_path_factory, kind: str, empty: bool = False):
+    """The URL of a PostgreSQL database of one test's own (migrated, unless `empty`), dropped after."""
+    name = postgres_name(f"{kind}_{uuid.uuid4().hex[:8]}")
+    url = create_postgres(name, template=None if empty else postgres_template(tmp_path_factory))
+    try:
+        yield url
+    finally:
+        drop_postgres(name)
+
+
+def pytest_sessionfinish(session):
+    """The template is dropped by the process that saw it made: the controller under xdist (the
+    workers drop their own databases), or the one process without workers. Only this run's: a
+    second run on the same TEST_DATABASE_URL at the same time would otherwise lose its databases."""
+    if hasattr(session.config, "workerinput"):
+        session.config.workeroutput["figures"] = dict(figures.COUNTS)
+        return
+    made = "name" in _TEMPLATE
+    if not made and session.config.pluginmanager.hasplugin("dsession"):
+        made = (session.config._tmp_path_factory.getbasetemp() / "postgres-template.ready").exists()
+    if made:
+        drop_postgres(postgres_name("tpl"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Each worker's security figures, added up by the controller (which prints them)."""
+    figures.COUNTS.update(getattr(node, "workeroutput", {}).get("figures", {}))
 
 
 class IsolatedClient(FlaskClient):
@@ -67,19 +168,11 @@ def make_app(url: str, tmp_path_factory, **overrides):
 
 
 def pytest_collection_modifyitems(config, items):
-    """A sweep of the whole app (every form, page, API body, mail) tests the app's handling of input,
-    not the database's: it runs once, on SQLite (it takes twice as long on PostgreSQL), which keeps
-    the suite inside CI's time. Every other database test runs on both."""
-    if len(BACKENDS) < 2:
-        return
-    keep, drop = [], []
+    """Tests that share a heavy per-process fixture (the browser tests' live server and Chromium)
+    stay on one xdist worker (`--dist loadgroup`), so it is built once."""
     for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        swept_twice = item.get_closest_marker("sweep") is not None and params.get("backend") == "postgresql"
-        (drop if swept_twice else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -89,21 +182,55 @@ def backend(request):
 
 @pytest.fixture(scope="session")
 def database_url(backend, tmp_path_factory):
+    """This worker's database: a SQLite file in its own folder, or a copy of the migrated template."""
     if backend == "sqlite":
-        return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
-    url = postgres_url()
-    reset_postgres(url)
-    return url
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+        return
+    name = postgres_name(WORKER)
+    yield create_postgres(name, template=postgres_template(tmp_path_factory))
+    drop_postgres(name)
 
 
 @pytest.fixture(scope="session")
-def _app(database_url, tmp_path_factory):
+def _app(backend, database_url, tmp_path_factory):
     application = make_app(database_url, tmp_path_factory)
-    with application.app_context():
-        upgrade()  # the schema comes from the migrations, as in production
+    if backend == "sqlite":
+        with application.app_context():
+            upgrade()  # the schema comes from the migrations, as in production (the template's too)
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+def _bind_session(connection):
+    """Point db.session at `connection`; returns the session it replaced."""
+    original = db.session
+    # A plain sessionmaker: Flask-SQLAlchemy's Session.get_bind would pick the engine
+    # over the connection we bind here.
+    factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    db.session = sa.orm.scoped_session(factory, scopefunc=_app_ctx_id)
+    return original
+
+
+@contextlib.contextmanager
+def shared_transaction(application):
+    """A transaction that outlives one test, for a module's heavy builder (the demo clinic, the
+    benchmark's clinic): what the builder writes inside it is seen by every test of the module,
+    each test runs in a savepoint inside it (rolled back after the test), and the whole is rolled
+    back at the end of the module. Yields inside the app context."""
+    with application.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = _bind_session(connection)
+        application.extensions["tests.shared_connection"] = connection
+        try:
+            yield
+        finally:
+            del application.extensions["tests.shared_connection"]
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
 
 
 @pytest.fixture
@@ -111,13 +238,10 @@ def app(_app):
     """The app with every session bound to one connection whose transaction is rolled
     back after the test; commits inside requests release savepoints instead."""
     with _app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        # A plain sessionmaker: Flask-SQLAlchemy's Session.get_bind would pick the engine
-        # over the connection we bind here.
-        factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        db.session = sa.orm.scoped_session(factory, scopefunc=_app_ctx_id)
+        shared = _app.extensions.get("tests.shared_connection")
+        connection = shared or db.engine.connect()
+        transaction = connection.begin_nested() if shared else connection.begin()
+        original = _bind_session(connection)
         limiter.reset()
         try:
             yield _app
@@ -125,7 +249,8 @@ def app(_app):
             db.session.remove()
             db.session = original
             transaction.rollback()
-            connection.close()
+            if not shared:
+                connection.close()
 
 
 @pytest.fixture
@@ -261,22 +386,25 @@ def signed_case(my_case, users):
     return make
 
 
+def statements_of(client, path: str) -> int:
+    """The statements one GET of `path` sends (it must answer 200)."""
+    statements = []
+
+    def seen(*args, **kwargs):
+        statements.append(args[2])
+
+    bind = db.session.get_bind()
+    target = bind.engine if hasattr(bind, "engine") else bind
+    event.listen(target, "before_cursor_execute", seen)
+    try:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    finally:
+        event.remove(target, "before_cursor_execute", seen)
+    return len(statements)
+
+
 @pytest.fixture
 def count_queries(app):
     """count_queries(client, path) -> the statements one GET of `path` sends (it must answer 200)."""
-    def run(client, path: str) -> int:
-        statements = []
-
-        def seen(*args, **kwargs):
-            statements.append(args[2])
-
-        bind = db.session.get_bind()
-        target = bind.engine if hasattr(bind, "engine") else bind
-        event.listen(target, "before_cursor_execute", seen)
-        try:
-            response = client.get(path)
-            assert response.status_code == 200, path
-        finally:
-            event.remove(target, "before_cursor_execute", seen)
-        return len(statements)
-    return run
+    return statements_of

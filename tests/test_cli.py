@@ -8,7 +8,8 @@ from clinic.auth.services import digest
 from clinic.cases.models import Case
 
 
-def test_demo_loads_a_clinic_once_and_prints_the_logins(app, session):
+def test_demo_loads_a_clinic_once_prints_the_logins_and_they_work(app, session):
+    """One load of the demo for all three (it is the slowest builder in this file)."""
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -19,13 +20,8 @@ def test_demo_loads_a_clinic_once_and_prints_the_logins(app, session):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "already loaded" in second.output
     assert session.scalar(sa.select(sa.func.count()).select_from(Case)) == cases
-
-
-def test_demo_logins_work(app):
-    app.test_cli_runner().invoke(args=["demo"])
-    client = app.test_client()
-    response = client.post("/login", data={"email": "coordinator@demo.clinic",
-                                           "password": "coordinator-demo-password-2026"})
+    response = app.test_client().post("/login", data={"email": "coordinator@demo.clinic",
+                                                      "password": "coordinator-demo-password-2026"})
     assert response.status_code == 302
 
 

@@ -2,7 +2,6 @@
 the chain downgrades to nothing and upgrades again."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from clinic import MIGRATIONS
 from clinic.extensions import db
-from tests.conftest import make_app, postgres_url
+from tests.conftest import make_app, scratch_postgres_url
 
 
 def test_single_alembic_head():
@@ -33,19 +32,13 @@ def test_upgraded_empty_database_matches_the_models(_app):
 
 
 @pytest.fixture
-def scratch_url(backend, tmp_path):
+def scratch_url(backend, tmp_path, tmp_path_factory):
+    """An empty database of this test's own (each xdist worker makes its own)."""
     if backend == "sqlite":
         yield "sqlite:///" + str(tmp_path / "scratch.db")
         return
-    base = sa.engine.make_url(postgres_url())
-    name = f"clinic_mig_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_postgres_url(tmp_path_factory, "mig", empty=True) as url:
+        yield url
 
 
 def test_migrations_downgrade_to_base_and_upgrade_again(scratch_url, tmp_path_factory):

@@ -1,22 +1,24 @@
-"""Fixtures for query-count tests: a clinic that grows between two counts (the counter is in tests/conftest.py)."""
+"""Fixtures for query-count tests: a clinic that grows between two counts (the counter is in tests/conftest.py),
+built once per module: the module's pages are counted on it small, it grows tenfold, and they are counted again."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-import pytest
 
 from clinic.cases.intake import NamedClinician
+from clinic.extensions import db
 from tests import factories
+from tests.conftest import build_intake, shared_transaction, sign_in, statements_of
 
 
-@pytest.fixture
-def clinic(session, users, new_case, next_slot):
+def build_clinic(users: dict, new_case, next_slot) -> dict:
     """A small clinic that `grow(n)` enlarges: n more specialists on the panel (breast oncology, in network,
     open every day), n more cases in every open stage, each later stage's case with its assignment,
     appointment, held consultation and signed opinion, all through the real services."""
     from clinic.matching.services import propose_specialist
     from clinic.scheduling.services import book
 
+    session = db.session
     breast = factories.SubspecialtyFactory(code="breast", name="Breast oncology", icd10_prefixes="C50")
     gold = factories.PlanFactory(payer="Acme Health", name="Gold PPO")
     mercy = factories.OrganizationFactory(name="Mercy General Hospital")
@@ -67,3 +69,33 @@ def clinic(session, users, new_case, next_slot):
 
     state["grow"] = grow
     return state
+
+
+def counts_before_and_after_growth(_app, pages: dict) -> dict[str, tuple[int, int]]:
+    """name -> (statements with one case in every stage, statements after the clinic grew tenfold), for
+    each of `pages` (name -> path(clinic)) opened by a coordinator; the clinic is built once for them all
+    and rolled back after."""
+    from clinic.cases.services import submit_request
+    from clinic.scheduling.availability import free_slots, local_today
+
+    def new_case(actor=None, **changes):
+        case = submit_request(actor, build_intake(**changes))
+        db.session.flush()
+        return case
+
+    def next_slot(specialist, n=0):
+        first = local_today(specialist.timezone) + timedelta(days=1)
+        return free_slots(specialist.id, first, first + timedelta(days=14))[n].start
+
+    with shared_transaction(_app):
+        users = {"coordinator": factories.UserFactory(role="coordinator"),
+                 "specialist": factories.UserFactory(role="specialist", clinician=factories.ClinicianFactory(kind="specialist"))}
+        clinic = build_clinic(users, new_case, next_slot)
+        clinic["grow"](1)
+        # Signed in afresh for each count: a session idle for a while (a slow build) has its last-seen
+        # time saved on its next request, which would be counted as growth.
+        before = {name: statements_of(sign_in(_app.test_client(), users["coordinator"]), path(clinic))
+                  for name, path in pages.items()}
+        clinic["grow"](9)
+        return {name: (before[name], statements_of(sign_in(_app.test_client(), users["coordinator"]), path(clinic)))
+                for name, path in pages.items()}

@@ -10,15 +10,15 @@ import pytest
 
 from clinic import audit
 from tests import factories
+from tests.bench.conftest import counts_before_and_after_growth
+
+# On one xdist worker, so the clinic below is built once (per database).
+pytestmark = pytest.mark.xdist_group("bench-clinic")
 
 
-def _same_after_growth(clinic, count, client, paths):
-    """The statements of each path before and after the clinic grows tenfold."""
-    clinic["grow"](1)
-    before = {name: count(client, path(clinic)) for name, path in paths.items()}
-    clinic["grow"](9)
-    after = {name: count(client, path(clinic)) for name, path in paths.items()}
-    assert after == before
+def _grew(counts, pages) -> dict:
+    """The pages among `pages` whose statements changed as the clinic grew: name -> (before, after)."""
+    return {name: counts[name] for name in pages if counts[name][0] != counts[name][1]}
 
 
 QUEUE = {
@@ -32,8 +32,8 @@ QUEUE = {
 }
 
 
-def test_work_queue_queries_do_not_grow_with_cases_in_every_stage(clinic, client_as, count_queries):
-    _same_after_growth(clinic, count_queries, client_as("coordinator"), QUEUE)
+def test_work_queue_queries_do_not_grow_with_cases_in_every_stage(counts):
+    assert _grew(counts, QUEUE) == {}
 
 
 CASE_PAGES = {
@@ -43,9 +43,9 @@ CASE_PAGES = {
 }
 
 
-def test_case_page_queries_do_not_grow_with_the_panel_records_or_history(clinic, client_as, count_queries):
+def test_case_page_queries_do_not_grow_with_the_panel_records_or_history(counts):
     """The ready-to-match case page ranks the whole panel: ten times the specialists, the same queries."""
-    _same_after_growth(clinic, count_queries, client_as("coordinator"), CASE_PAGES)
+    assert _grew(counts, CASE_PAGES) == {}
 
 
 MATCHING_AND_SCHEDULING = {
@@ -55,8 +55,15 @@ MATCHING_AND_SCHEDULING = {
 }
 
 
-def test_shortlist_slot_picker_and_appointment_queries_do_not_grow(clinic, client_as, count_queries):
-    _same_after_growth(clinic, count_queries, client_as("coordinator"), MATCHING_AND_SCHEDULING)
+@pytest.fixture(scope="module")
+def counts(_app):
+    """Every page above counted on a clinic with one case in every stage, and again once it grew tenfold
+    (the clinic is built once for the module: tests/bench/conftest.py)."""
+    return counts_before_and_after_growth(_app, QUEUE | CASE_PAGES | MATCHING_AND_SCHEDULING)
+
+
+def test_shortlist_slot_picker_and_appointment_queries_do_not_grow(counts):
+    assert _grew(counts, MATCHING_AND_SCHEDULING) == {}
 
 
 def test_specialist_proposals_page_queries_do_not_grow_with_their_cases(users, client_as, count_queries, new_case):

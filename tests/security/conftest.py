@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
-from flask_migrate import upgrade
 from hypothesis import HealthCheck, settings
 
 from clinic.database import utcnow
 from clinic.extensions import db
 from tests import factories
-from tests.conftest import make_app, postgres_url
+from tests.conftest import make_app, postgres_admin, scratch_postgres_url
 
 
 # Derandomized so CI replays the same inputs every run; "thorough" digs further on demand
@@ -82,27 +79,17 @@ needs_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
 
 @contextlib.contextmanager
 def scratch_postgres(tmp_path_factory, **settings):
-    """An app on a PostgreSQL database of its own, where requests commit for real; dropped after.
-    Yields (app, admin_engine): the admin engine, on the `postgres` database, can see and end the
-    app's connections."""
-    base = sa.engine.make_url(postgres_url())
-    name = f"clinic_sec_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    app = make_app(base.set(database=name).render_as_string(hide_password=False), tmp_path_factory,
-                   MAIL_DELIVER_ON_COMMIT=False, RATELIMIT_ENABLED=False,
-                   SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30,
-                                              "pool_timeout": 120, "hide_parameters": True},
-                   **settings)
-    try:
-        with app.app_context():
-            upgrade()
-        yield app, admin
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    """An app on a PostgreSQL database of its own (a copy of the run's migrated template), where
+    requests commit for real; dropped after. Yields (app, admin_engine): the admin engine, on the
+    `postgres` database, can see and end the app's connections."""
+    with scratch_postgres_url(tmp_path_factory, "sec") as url, postgres_admin() as admin:
+        app = make_app(url, tmp_path_factory, MAIL_DELIVER_ON_COMMIT=False, RATELIMIT_ENABLED=False,
+                       SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30,
+                                                  "pool_timeout": 120, "hide_parameters": True},
+                       **settings)
+        try:
+            yield app, admin
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()

@@ -2,7 +2,7 @@
 no lost update, the loser told to reload (409 page or JSON), never a 500, and the case's status
 always agreeing with its facts afterwards.
 
-Fifty coordinators booking one slot (exactly one wins) is tests/scheduling/test_concurrency.py;
+Many coordinators booking one slot (exactly one wins) is tests/scheduling/test_concurrency.py;
 concurrent outbox senders delivering each message once is there too.
 """
 from __future__ import annotations

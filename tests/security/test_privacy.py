@@ -9,6 +9,7 @@ and every email: its subject, its text and HTML, and its calendar invite.
 """
 from __future__ import annotations
 
+import contextlib
 import email
 import logging
 import re
@@ -28,9 +29,12 @@ from clinic.extensions import db
 from clinic.mail.models import OutboxMessage
 from clinic.mail.outbox import deliver_due
 from clinic.review.models import Opinion
+from tests.conftest import shared_transaction
 from tests.security import figures
 
 MAX_PAGES = 400
+# On one xdist worker, so the demo clinic is loaded once (per database) for all the walks.
+pytestmark = pytest.mark.xdist_group("demo-clinic")
 SKIP = ("/logout", "/static/", "/bootstrap/")
 
 
@@ -101,34 +105,90 @@ def mail_texts(app) -> list[tuple[str, str]]:
     return texts
 
 
-@pytest.mark.sweep
-def test_no_condition_or_treatment_in_any_url_log_line_email_or_invite(app, session, caplog):
-    caplog.set_level(logging.DEBUG, logger="clinic")
-    caplog.set_level(logging.DEBUG, logger="werkzeug")
-    logins = load_demo()
-    session.commit()
-    deliver_due(limit=None)  # the demo's mail as .eml files, as `flask demo` leaves them
-    secrets = clinical_texts(session)
-    assert len(secrets) > 30
-    urls: list[str] = []
-    pages = 0
-    for address, password, role in logins:
-        client = app.test_client()
-        response = client.post("/login", data={"email": address, "password": password})
-        urls.append(response.headers["Location"])
-        pages += walk(client, response.headers["Location"], urls)
-    mails = mail_texts(app)
-    bodies = " ".join(text for _, text in mails)
-    for link in re.findall(r"https?://[^\s\"'<>]+/(?:upload|reports)/[A-Za-z0-9_-]+", bodies):
-        pages += walk(app.test_client(), urlsplit(link).path, urls)  # the patient's and first doctor's links
-    figures.add("privacy: pages walked", pages)
-    figures.add("privacy: emails and invites read", len(mails))
-    logs = [record.getMessage() + (record.exc_text or "") for record in caplog.records]
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage() + (record.exc_text or ""))
+
+
+@contextlib.contextmanager
+def logs_at_debug():
+    """Every line the app's and werkzeug's loggers write meanwhile, at DEBUG."""
+    handler, saved = _Collect(), {}
+    for name in ("clinic", "werkzeug"):
+        logger = logging.getLogger(name)
+        saved[name] = logger.level
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+            logging.getLogger(name).removeHandler(handler)
+
+
+@pytest.fixture(scope="module")
+def demo(_app):
+    """The demo clinic, loaded once for the module's walks (each walk in a savepoint of it), its mail
+    delivered to .eml files as `flask demo` leaves them; what must never leave, and the logs of loading it."""
+    with shared_transaction(_app), logs_at_debug() as lines:
+        logins = load_demo()
+        db.session.commit()
+        deliver_due(limit=None)
+        secrets = clinical_texts(db.session)
+        assert len(secrets) > 30
+        yield {"logins": {role: (address, password) for address, password, role in logins}, "secrets": secrets,
+               "logs": lines}
+
+
+def leaks_of(secrets, urls=(), logs=(), mails=()) -> list[str]:
     leaks = []
     for secret in sorted(secrets):
         lowered = secret.lower()
         leaks += [f"URL {u}" for u in urls if lowered in unquote(u).lower()]
         leaks += [f"log: {line[:120]}" for line in logs if lowered in line.lower()]
         leaks += [f"{where}: {secret}" for where, text in mails if lowered in text.lower()]
-    assert pages > 100 and len(mails) > 50
-    assert leaks == []
+    return leaks
+
+
+def _patient_links(app) -> list[str]:
+    bodies = " ".join(text for _, text in mail_texts(app))
+    return [urlsplit(link).path for link in
+            re.findall(r"https?://[^\s\"'<>]+/(?:upload|reports)/[A-Za-z0-9_-]+", bodies)]
+
+
+# One walk per way in, so xdist workers share the sweep: each staff role signed in, and the links the
+# mail gives the patient and the first doctor. (The fewest pages each walk must reach.)
+WALKS = {"coordinator": 40, "specialist": 10, "admin": 20, "links in the mail": 2}
+
+
+@pytest.mark.sweep
+@pytest.mark.parametrize("walk_as", WALKS)
+def test_no_condition_or_treatment_in_any_url_or_log_line(app, demo, walk_as):
+    urls: list[str] = []
+    pages = 0
+    with logs_at_debug() as logs:
+        if walk_as in demo["logins"]:
+            client = app.test_client()
+            address, password = demo["logins"][walk_as]
+            response = client.post("/login", data={"email": address, "password": password})
+            urls.append(response.headers["Location"])
+            pages += walk(client, response.headers["Location"], urls)
+        else:
+            for link in _patient_links(app):
+                pages += walk(app.test_client(), link, urls)
+    figures.add("privacy: pages walked", pages)
+    assert pages >= WALKS[walk_as]
+    assert leaks_of(demo["secrets"], urls=urls, logs=[*demo["logs"], *logs]) == []
+
+
+@pytest.mark.sweep
+def test_no_condition_or_treatment_in_any_email_or_invite(app, demo):
+    mails = mail_texts(app)
+    figures.add("privacy: emails and invites read", len(mails))
+    assert len(mails) > 50
+    assert leaks_of(demo["secrets"], mails=mails) == []
