@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import CheckboxInput, ListWidget, TextArea
 
-from clinic.text import refuse_control
+from clinic.text import MAX_ADDRESS, one_address, refuse_control
 
 # Ids are PostgreSQL `integer` columns: a larger number was a 500 there ("out of range for type
 # integer") on every route and form that looked one up. No row holds one, so it is refused as
@@ -128,6 +128,16 @@ def calendar_day(form, field) -> None:
         try:
             within_calendar(field.data)
         except OutOfCalendar as error:
+            raise ValidationError(str(error)) from None
+
+
+def email_address(form, field) -> None:
+    """The validator of every email field: exactly one address (clinic.text.one_address), so a list
+    typed into the field never becomes several recipients."""
+    if field.data and len(field.data) <= MAX_ADDRESS:  # longer: the field's Length says so, once
+        try:
+            field.data = one_address(field.data)
+        except ValueError as error:
             raise ValidationError(str(error)) from None
 
 

@@ -16,6 +16,7 @@ _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_MESSAGE = "Remove the control characters (such as escape or bell): use plain text."
 ONE_LINE_MESSAGE = "Write this on one line, without control characters."
+MAX_ADDRESS = 254  # RFC 5321: a path of 256 octets, its angle brackets included
 EMAIL_MESSAGE = "Enter one email address, such as name@example.org."
 
 
@@ -46,6 +47,8 @@ def one_address(value: str) -> str:
     email-validator package accepts one bare address only (no list, display name or quoted local
     part). The .test domains of examples pass; no address is looked up in DNS."""
     text = (value or "").strip()
+    if len(text) > MAX_ADDRESS:  # refused before the parser, which takes about a second on a megabyte
+        raise ValueError(EMAIL_MESSAGE)
     try:
         validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError:

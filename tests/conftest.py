@@ -175,7 +175,32 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+# Where SQLite and PostgreSQL differ, a test runs on both when TEST_DATABASE_URL is set: constraints and
+# the errors they raise, locks and races, migrations and triggers, query counts, integer ranges, time
+# zones stored and compared, case-insensitive search and ordering, bulk imports, and the sweeps of the
+# whole app that meet all of these. The other database tests (page wording, form messages, workflow rules
+# over plain ORM reads and writes) run once, on SQLite, the embedded default.
+BOTH_DATABASES = (
+    "tests/security/", "tests/bench/", "tests/api/", "tests/audit/", "tests/directory/", "tests/matching/",
+    "tests/scheduling/", "tests/test_migrations.py", "tests/test_query_counts.py", "tests/test_access.py",
+    "tests/test_errors.py", "tests/test_cli.py", "tests/cases/test_staff_intake_and_queue.py",
+    "tests/records/test_api.py", "tests/records/test_services.py", "tests/records/test_link_revocation.py",
+)
+
+
+def runs_on_both(path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in BOTH_DATABASES)
+
+
+def pytest_generate_tests(metafunc):
+    """The `backend` of a database test: SQLite, and PostgreSQL too where the dialects differ."""
+    if "backend" in metafunc.fixturenames:
+        where = os.path.relpath(str(metafunc.definition.path), os.path.dirname(os.path.dirname(__file__)))
+        backends = BACKENDS if runs_on_both(where.replace(os.sep, "/")) else BACKENDS[:1]
+        metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
 def backend(request):
     return request.param
 

@@ -1,10 +1,10 @@
 """Sign-in and account administration forms (input shape only)."""
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from clinic.auth.models import ROLE_LABELS
 from clinic.auth.passwords import MAX_LENGTH
-from clinic.formkit import FlaskForm, options
+from clinic.formkit import FlaskForm, email_address, options
 
 
 class LoginForm(FlaskForm):
@@ -14,7 +14,7 @@ class LoginForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), email_address])
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role", choices=options(ROLE_LABELS), validators=[DataRequired()])
     npi = StringField("NPI (specialists)", validators=[Optional(), Regexp(r"^\d{10}$", message="An NPI has 10 digits.")],

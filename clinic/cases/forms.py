@@ -5,7 +5,7 @@ from datetime import date
 
 from wtforms import (BooleanField, DateField, EmailField, FieldList, FormField,
                      RadioField, SelectField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import TextArea
 
 from clinic.cases import icd10
@@ -13,7 +13,7 @@ from clinic.cases.intake import Intake, NamedClinician
 from clinic.cases.vocabulary import LANGUAGES, QUESTION_CATEGORIES, REASONS, SEED_QUESTIONS, URGENCIES
 from clinic.cases.workflow import CaseStatus
 from clinic.directory.npi import NPI_MESSAGE, is_valid_npi
-from clinic.formkit import TIMEZONES, FlaskForm, Form, MultiCheckboxField, options
+from clinic.formkit import TIMEZONES, FlaskForm, Form, MultiCheckboxField, email_address, options
 
 EXTRA_QUESTIONS = 3
 YES_NO = {"yes": "Yes", "no": "No"}
@@ -49,7 +49,7 @@ class RequestForm(FlaskForm):
 
     patient_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     birth_date = DateField("Date of birth", validators=[InputRequired(message="Enter the date of birth."), _past_date])
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), email_address],
                        description="Invites and updates are sent here.")
     phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40),
                         Regexp(r"^[0-9+()./\- ]{7,40}$", message="Use digits, spaces and + ( ) - only.")])

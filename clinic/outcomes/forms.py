@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from wtforms import EmailField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from clinic.formkit import FlaskForm, options
+from clinic.formkit import FlaskForm, email_address, options
 from clinic.outcomes.vocabulary import CHOICES
 
 
@@ -18,8 +18,8 @@ class DecisionForm(FlaskForm):
 
 class SendReportForm(FlaskForm):
     recipient = EmailField("First doctor's email", validators=[
-        DataRequired(message="Give the first doctor's email address."), Email(message="Give a valid email address."),
-        Length(max=254)], description="They receive a private link to the report, valid for 30 days.")
+        DataRequired(message="Give the first doctor's email address."), Length(max=254),
+        email_address], description="They receive a private link to the report, valid for 30 days.")
     submit = SubmitField("Send to the first doctor")
 
 

@@ -73,7 +73,7 @@ def test_unticked_questions_are_not_asked_and_edited_ones_are_kept(client, sessi
     ({"patient_name": ""}, "patient_name", "This field is required"),
     ({"birth_date": "31/02/1970"}, "birth_date", "Not a valid date"),
     ({"birth_date": "2999-01-01"}, "birth_date", "between 1900 and today"),
-    ({"email": "not-an-email"}, "email", "Invalid email"),
+    ({"email": "not-an-email"}, "email", "Enter one email address"),
     ({"icd10_code": "Z99.99"}, "icd10_code", "valid ICD-10-CM code"),
     ({"reasons": None}, "reasons", "at least one reason"),
     ({"reasons": ["because"]}, "reasons", "not a valid choice"),

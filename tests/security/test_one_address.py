@@ -83,3 +83,26 @@ def test_a_stored_message_to_several_addresses_fails_for_good_and_is_never_sent(
         outbox.deliver_due(via=type("Recorder", (), {"send": lambda self, mime: sent.append(mime)})())
         stored = session.get(OutboxMessage, message.id)
         assert sent == [] and stored.status == "failed" and "PermanentFailure" in stored.last_error
+
+
+def test_an_address_longer_than_smtp_allows_is_refused_before_the_parser_reads_it(monkeypatch):
+    """A megabyte in an email field cost the worker about a second in email-validator's parser, for
+    every such field of every request; the length is checked first."""
+    import clinic.text
+
+    def parser(*args, **kwargs):
+        raise AssertionError("email-validator was given an over-long value")
+
+    monkeypatch.setattr(clinic.text, "validate_email", parser)
+    with pytest.raises(ValueError, match=EMAIL_MESSAGE):
+        one_address("a" * 250 + "@x.test")
+    with pytest.raises(ValueError, match=EMAIL_MESSAGE):
+        one_address("x" * 1024 * 1024)
+
+
+def test_the_public_form_names_the_email_field_once_for_a_megabyte(client, session):
+    response = client.post("/request", data=form_data(email="x" * 1024 * 1024))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Field cannot be longer than 254 characters." in page
+    assert EMAIL_MESSAGE not in page
