@@ -290,8 +290,7 @@ def session(app):
     return db.session
 
 
-@pytest.fixture
-def users(app):
+def make_users() -> dict:
     """One account per role (password: PASSWORD)."""
     specialist_record = factories.ClinicianFactory(kind="specialist")
     return {
@@ -299,6 +298,12 @@ def users(app):
         "specialist": factories.UserFactory(role="specialist", clinician=specialist_record),
         "admin": factories.UserFactory(role="admin"),
     }
+
+
+@pytest.fixture
+def users(app):
+    """One account per role (password: PASSWORD)."""
+    return make_users()
 
 
 def sign_in(client, user, password: str = PASSWORD):
@@ -348,56 +353,66 @@ def build_intake(**changes) -> Intake:
     return Intake(**values)
 
 
+def submit_case(actor=None, **changes):
+    """A request submitted through the intake service (build_intake's values with `changes`)."""
+    from clinic.cases.services import submit_request
+
+    case = submit_request(actor, build_intake(**changes))
+    db.session.flush()
+    return case
+
+
+def accepted_case(specialist=None, **changes):
+    """A case with an accepted specialist who opens every day from 09:00 to 17:00 (hourly video slots)."""
+    if specialist is None:
+        specialist = factories.ClinicianFactory()
+        factories.open_every_day(specialist)
+    return factories.accept(submit_case(**changes), specialist)
+
+
+def find_slot(specialist, n=0):
+    """The start of the specialist's n-th free slot from tomorrow on."""
+    from datetime import timedelta
+
+    from clinic.scheduling.availability import free_slots, local_today
+
+    first = local_today(specialist.timezone) + timedelta(days=1)
+    return free_slots(specialist.id, first, first + timedelta(days=14))[n].start
+
+
+def held_case(specialist_user, held: bool = True, **changes):
+    """A case accepted by `specialist_user`'s clinician record, its consultation held unless held=False."""
+    case = accepted_case(specialist_user.clinician, **changes)
+    if held:
+        factories.consult(case)
+    return case
+
+
 @pytest.fixture
 def new_case(app):
     """new_case(actor=None, **intake_changes) submits a request through the intake service."""
-    from clinic.cases.services import submit_request
-
-    def make(actor=None, **changes):
-        case = submit_request(actor, build_intake(**changes))
-        db.session.flush()
-        return case
-    return make
+    return submit_case
 
 
 @pytest.fixture
 def matched_case(app, new_case):
     """matched_case(specialist=None, **intake_changes): a case with an accepted specialist who has
     openings every day from 09:00 to 17:00 in their zone (hourly video slots)."""
-    def make(specialist=None, **changes):
-        if specialist is None:
-            specialist = factories.ClinicianFactory()
-            factories.open_every_day(specialist)
-        return factories.accept(new_case(**changes), specialist)
-    return make
+    return accepted_case
 
 
 @pytest.fixture
 def next_slot():
     """next_slot(specialist, n=0): the start of the specialist's n-th free slot from tomorrow on."""
-    from datetime import timedelta
-
-    from clinic.scheduling.availability import free_slots, local_today
-
-    def find(specialist, n=0):
-        first = local_today(specialist.timezone) + timedelta(days=1)
-        return free_slots(specialist.id, first, first + timedelta(days=14))[n].start
-    return find
+    return find_slot
 
 
 @pytest.fixture
 def my_case(matched_case, users):
     """my_case(held=True, **intake_changes): a case accepted by users['specialist'] (who opens every
     day), with its consultation held (booked, moved into the past, completed) unless held=False."""
-    specialist = users["specialist"].clinician
-    factories.open_every_day(specialist)
-
-    def make(held: bool = True, **changes):
-        case = matched_case(specialist, **changes)
-        if held:
-            factories.consult(case)
-        return case
-    return make
+    factories.open_every_day(users["specialist"].clinician)
+    return lambda held=True, **changes: held_case(users["specialist"], held, **changes)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, settings
 from clinic.database import utcnow
 from clinic.extensions import db
 from tests import factories
-from tests.conftest import make_app, postgres_admin, scratch_postgres_url
+from tests.conftest import (accepted_case, find_slot, held_case, make_app, make_users, postgres_admin,
+                            scratch_postgres_url, shared_transaction, submit_case)
 
 
 # Derandomized so CI replays the same inputs every run; "thorough" digs further on demand
@@ -25,8 +26,7 @@ settings.register_profile("thorough", max_examples=200, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-@pytest.fixture
-def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_slot, session):
+def build_every_stage(users: dict) -> dict:
     """One case in each stage of the workflow, with the objects each stage's pages offer forms for:
     a received record to verify, a patient upload link, a proposal waiting for users['specialist'],
     a booked consultation, a consulted case to write the opinion on, a signed one to decide (its report
@@ -37,32 +37,34 @@ def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_s
     from clinic.scheduling import availability, feeds, services
 
     specialist = users["specialist"].clinician
+    factories.open_every_day(specialist)
     plan = factories.PlanFactory(payer="Acme Health", name="Gold PPO")
     factories.NetworkFactory(specialist_id=specialist.id, plan=plan)
     factories.ExpertiseFactory(specialist=specialist)
     # The requests name Dr. Ann Lee without an NPI: a namesake in the directory puts "This is the doctor" on their pages.
     factories.ClinicianFactory(kind="external", name="Dr. Ann Lee")
-    pending = new_case()
+    pending = submit_case()
     received = pending.record_items[0]
     factories.attach(users["coordinator"], received)
     asked = pending.record_items[1]
     asked.status, asked.requested_from_kind = "requested", "patient"
     upload_token = links.issue_link(None, pending)
-    ready = factories.open_gate(None, new_case())
-    offered = factories.open_gate(None, new_case())
+    ready = factories.open_gate(None, submit_case())
+    offered = factories.open_gate(None, submit_case())
     proposal = factories.AssignmentFactory(case_id=offered.id, specialist=specialist)
-    matched = matched_case(specialist)
-    scheduled = matched_case(specialist)
-    appointment = services.book(users["coordinator"], scheduled, next_slot(specialist))
-    consulted = my_case()
-    decided = signed_case()
+    matched = accepted_case(specialist)
+    scheduled = accepted_case(specialist)
+    appointment = services.book(users["coordinator"], scheduled, find_slot(specialist))
+    consulted = held_case(users["specialist"])
+    decided = held_case(users["specialist"])
+    factories.sign(decided, users["specialist"])
     report_link = outcomes.send_report(users["coordinator"], decided, "first.doctor@example.org")
-    started = matched_case(specialist)  # its consultation began an hour ago: held or missed is asked
-    begun = services.book(users["coordinator"], started, next_slot(specialist, 1))
+    started = accepted_case(specialist)  # its consultation began an hour ago: held or missed is asked
+    begun = services.book(users["coordinator"], started, find_slot(specialist, 1))
     begun.start, begun.end = utcnow() - timedelta(hours=1), utcnow()
     availability.add_day_off(None, specialist, date.today() + timedelta(days=40))
     feed_token = feeds.issue_feed(None, specialist)
-    session.flush()
+    db.session.flush()
     return {
         "pending": pending.id, "received_record": received.id, "asked_record": asked.id, "ready": ready.id,
         "offered": offered.id, "proposal": proposal.id, "matched": matched.id, "scheduled": scheduled.id,
@@ -71,6 +73,33 @@ def every_stage(app, users, new_case, matched_case, my_case, signed_case, next_s
         "upload_token": upload_token, "feed_token": feed_token, "report_link": report_link.id,
         "tokens": {role: issue_token(None, users[role], "fuzz") for role in ("coordinator", "specialist", "admin")},
     }
+
+
+@pytest.fixture(scope="module")
+def clinic_in_every_stage(_app):
+    """The clinic of every stage, built once per module (each test in a savepoint of it, rolled back):
+    the accounts' ids and the stage's ids and tokens."""
+    with shared_transaction(_app):
+        users = make_users()
+        stage = build_every_stage(users)
+        yield {"users": {role: user.id for role, user in users.items()}, "stage": stage}
+
+
+@pytest.fixture
+def every_stage(app, clinic_in_every_stage):
+    """The ids and tokens of the module's clinic of every stage (see build_every_stage); `users` are its accounts."""
+    return clinic_in_every_stage["stage"]
+
+
+@pytest.fixture
+def users(request, app):
+    """In a test of the clinic of every stage, that clinic's accounts; otherwise new ones (tests/conftest.py)."""
+    if "every_stage" not in request.fixturenames:
+        return make_users()
+    from clinic.auth.models import User
+
+    return {role: db.session.get(User, user_id)
+            for role, user_id in request.getfixturevalue("clinic_in_every_stage")["users"].items()}
 
 
 needs_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),

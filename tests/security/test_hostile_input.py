@@ -116,7 +116,9 @@ def _send(client, method: str, url: str, signed_in: bool = False, **kwargs):
     """One hostile request, checked: no server error anywhere, nothing left behind by a refusal,
     hostile markup escaped. Runs in a savepoint rolled back afterwards."""
     figures.add("hostile inputs tried")
-    savepoint = db.session.get_bind().begin_nested()
+    # The test's own session opens its savepoint first (it would otherwise open it inside this one,
+    # lazily, and lose it when this one is rolled back).
+    savepoint = db.session.connection().begin_nested()
     try:
         before = _clean_state()
         response = client.open(url, method=method, follow_redirects=method != "GET" and "/api/" not in url, **kwargs)
