@@ -3,7 +3,8 @@
 One UID per appointment for its whole life; SEQUENCE starts at 0 and grows with
 every reschedule and with the cancellation, so calendar apps replace the event
 instead of adding a second one. Times carry a TZID with its VTIMEZONE in the
-yearly-rule form (vtimezone.py). Calendars leave the clinic: nothing here may
+yearly-rule form (vtimezone.py), except where the recipient's clock reads them
+ambiguously (the hour repeated when clocks go back): then they are written in UTC. Calendars leave the clinic: nothing here may
 name a diagnosis, a condition or a treatment; the caller passes only the case
 reference, the question categories and logistics.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from icalendar.parser import Contentline
 
-from clinic.scheduling.vtimezone import vtimezone
+from clinic.scheduling.vtimezone import holds_in, vtimezone
 from clinic.text import strip_control
 
 PRODID = "-//Second Opinion Clinic//Scheduling//EN"
@@ -94,8 +95,30 @@ def _where(invite: Invite) -> str:
     return invite.location or "At the clinic"
 
 
-def _event(invite: Invite, stamp: datetime, *, with_attendees: bool) -> Event:
+def _unambiguous(moment: datetime, zone: ZoneInfo) -> bool:
+    """True when the zone's clock reading at `moment` names that instant alone. In the hour repeated
+    when clocks go back a reading names two instants, and RFC 5545 (3.3.5) takes the first, so the
+    second 01:30 written as local 01:30 would land an hour early."""
+    wall = moment.astimezone(zone).replace(tzinfo=None)
+    return wall.replace(tzinfo=zone, fold=0).utcoffset() == wall.replace(tzinfo=zone, fold=1).utcoffset()
+
+
+def on_local_clock(invite: Invite, zone_year: int) -> bool:
+    """Whether the invite's times are written on the recipient's clock (TZID, with the VTIMEZONE of
+    `zone_year`): only when both readings are unambiguous, the end reads later than the start and that
+    VTIMEZONE holds in the appointment's year. Otherwise both are written in UTC, which every calendar
+    still shows on its reader's clock."""
     zone = ZoneInfo(invite.timezone)
+    start, end = invite.start.astimezone(zone), invite.end.astimezone(zone)
+    return _unambiguous(invite.start, zone) and _unambiguous(invite.end, zone) and \
+        end.replace(tzinfo=None) > start.replace(tzinfo=None) and \
+        holds_in(invite.timezone, zone_year, start.year) and holds_in(invite.timezone, zone_year, end.year)
+
+
+def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool) -> Event:
+    zone = ZoneInfo(invite.timezone) if local else timezone.utc
+    if invite.end <= invite.start:
+        raise ValueError("an appointment ends after it starts")
     event = Event()
     event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
@@ -173,28 +196,31 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _zones(invites) -> set[tuple[str, int]]:
-    """One VTIMEZONE per zone; the rules are yearly, so the first year seen stands for all."""
+def _build(method: str, invites: list[Invite], stamp: datetime, *, with_attendees: bool) -> str:
+    """The calendar of `invites`: one VTIMEZONE per zone (its yearly rules, from the first year seen),
+    each event on its recipient's clock where that is safe (on_local_clock), else in UTC."""
     years: dict[str, int] = {}
     for invite in invites:
         years.setdefault(invite.timezone, invite.start.astimezone(ZoneInfo(invite.timezone)).year)
-    return set(years.items())
+    local = [on_local_clock(invite, years[invite.timezone]) for invite in invites]
+    zones = {(invite.timezone, years[invite.timezone]) for invite, here in zip(invites, local) if here}
+    events = [_event(invite, stamp, with_attendees=with_attendees, local=here) for invite, here in zip(invites, local)]
+    return _calendar(method, events, zones)
 
 
 def request(invite: Invite, stamp: datetime) -> str:
     """METHOD:REQUEST: a new appointment, or a moved one (same UID, higher SEQUENCE)."""
-    return _calendar("REQUEST", [_event(invite, stamp, with_attendees=True)], _zones([invite]))
+    return _build("REQUEST", [invite], stamp, with_attendees=True)
 
 
 def cancel(invite: Invite, stamp: datetime) -> str:
     """METHOD:CANCEL with STATUS:CANCELLED: the calendar removes the event with that UID."""
-    cancelled = replace(invite, cancelled=True)
-    return _calendar("CANCEL", [_event(cancelled, stamp, with_attendees=True)], _zones([cancelled]))
+    return _build("CANCEL", [replace(invite, cancelled=True)], stamp, with_attendees=True)
 
 
 def publish(invites: list[Invite], stamp: datetime) -> str:
     """METHOD:PUBLISH for a download or a subscribed feed: events without attendees to answer."""
-    return _calendar("PUBLISH", [_event(i, stamp, with_attendees=False) for i in invites], _zones(invites))
+    return _build("PUBLISH", invites, stamp, with_attendees=False)
 
 
 def method_of(ics: str) -> str | None:

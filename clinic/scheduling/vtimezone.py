@@ -128,3 +128,18 @@ def vtimezone(tzid: str, year: int) -> Timezone:
         block.add_component(_observance(TimezoneDaylight if forward else TimezoneStandard, zone, instant,
                                         _yearly_rule(zone, instant, year), onsets or [instant]))
     return block
+
+
+@lru_cache(maxsize=4096)
+def holds_in(tzid: str, year: int, other_year: int) -> bool:
+    """Whether vtimezone(tzid, year) gives the zone's real offsets all through `other_year`: its yearly
+    rules were checked on the years around `year` only, and a zone whose law changes (no yearly rule,
+    onsets listed instead, which parsers misread) is not trusted at all."""
+    if abs(other_year - year) > 1:
+        return False
+    zone = ZoneInfo(tzid)
+    changes = _transitions(zone, year)
+    if len(changes) != 2:
+        offsets = {datetime(y, 1, 1, tzinfo=UTC).astimezone(zone).utcoffset() for y in (year - 1, year, year + 1)}
+        return len(offsets) == 1 and not any(_transitions(zone, y) for y in (year - 1, year, year + 1))
+    return all(_yearly_rule(zone, instant, year) is not None for instant in changes)
