@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from clinic import audit
 from clinic.auth.models import User
@@ -73,8 +74,8 @@ def _account_active(specialist_id: int) -> bool:
 
 
 def feed_calendar(feed: CalendarFeed) -> str:
-    """The specialist's appointments as a PUBLISH calendar; cancelled ones stay, marked cancelled,
-    so subscribed calendars drop them."""
+    """The specialist's appointments as a named feed (invites.feed): cancelled ones are left out, so
+    subscribed calendars drop them at their next refresh."""
     since = utcnow() - timedelta(days=PAST_DAYS)
     rows = db.session.scalars(sa.select(Appointment).where(Appointment.specialist_id == feed.specialist_id,
                                                            Appointment.end >= since)
@@ -82,4 +83,5 @@ def feed_calendar(feed: CalendarFeed) -> str:
     feed.last_used_at = utcnow()
     audit.record(None, "view", "calendar_feed", feed.id, detail=f"appointments={len(rows)}")
     zone = rows[0].specialist.timezone if rows else "UTC"
-    return invites.publish([invite_for(a, zone) for a in rows], utcnow())
+    name = f"{current_app.config['CLINIC_NAME']}: consultations"
+    return invites.feed([invite_for(a, zone) for a in rows], utcnow(), name)

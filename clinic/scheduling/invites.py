@@ -29,6 +29,7 @@ SUMMARY = "Second-opinion consultation"
 PLAIN_ADDRESS = re.compile(r"[^\s<>()\[\],;:\\\"@]+@[^\s<>()\[\],;:\\\"@]+\Z")
 FOLD_AT = 75  # octets: a content line this long or longer is folded
 REMINDERS = (timedelta(days=1), timedelta(hours=1))
+FEED_REFRESH = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def on_local_clock(invite: Invite, zone_year: int) -> bool:
         holds_in(invite.timezone, zone_year, start.year) and holds_in(invite.timezone, zone_year, end.year)
 
 
-def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool) -> Event:
+def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool, in_feed: bool = False) -> Event:
     zone = ZoneInfo(invite.timezone) if local else timezone.utc
     if invite.end <= invite.start:
         raise ValueError("an appointment ends after it starts")
@@ -128,7 +129,8 @@ def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool
     event.add("dtend", invite.end.astimezone(zone))
     # RFC 5545 3.3.11: no control character but a newline in TEXT (strip_control: a strict parser
     # refuses the whole calendar for one BEL in a name, and names come from outside).
-    event.add("summary", strip_control(f"{SUMMARY} with {invite.specialist_name}", multi_line=False))
+    summary = f"{SUMMARY} with {invite.specialist_name}" + (f" (case {invite.reference})" if in_feed else "")
+    event.add("summary", strip_control(summary, multi_line=False))
     event.add("location", strip_control(_where(invite), multi_line=False))
     if invite.modality == "video" and invite.location.startswith("https://"):
         event.add("url", invite.location)
@@ -142,7 +144,7 @@ def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool
         for person in invite.attendees:
             event.add("attendee", _address(person.email, person.name, CUTYPE="INDIVIDUAL",
                                            ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
-    if not invite.cancelled:
+    if not invite.cancelled and not in_feed:  # a subscriber's own calendar settings decide a feed's alarms
         for before in REMINDERS:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
@@ -152,13 +154,18 @@ def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool
     return event
 
 
-def _calendar(method: str | None, events: list[Event], zones: set[tuple[str, int]]) -> str:
+def _calendar(method: str | None, events: list[Event], zones: set[tuple[str, int]], name: str | None = None) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
+    if name is not None:  # a subscribed feed: its name (RFC 7986 and the older X-WR- form) and how often to refresh
+        calendar.add("name", strip_control(name, multi_line=False))
+        calendar.add("x-wr-calname", strip_control(name, multi_line=False))
+        calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", FEED_REFRESH)
     end = "END:VCALENDAR\r\n"
     # What calendar.to_ical() writes with the zones and events added as subcomponents, in this order.
     return serialize(calendar)[:-len(end)] + "".join(_zone_text(tzid, year) for tzid, year in sorted(zones)) + \
@@ -196,7 +203,8 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _build(method: str, invites: list[Invite], stamp: datetime, *, with_attendees: bool) -> str:
+def _build(method: str, invites: list[Invite], stamp: datetime, *, with_attendees: bool,
+           feed_name: str | None = None) -> str:
     """The calendar of `invites`: one VTIMEZONE per zone (its yearly rules, from the first year seen),
     each event on its recipient's clock where that is safe (on_local_clock), else in UTC."""
     years: dict[str, int] = {}
@@ -204,8 +212,9 @@ def _build(method: str, invites: list[Invite], stamp: datetime, *, with_attendee
         years.setdefault(invite.timezone, invite.start.astimezone(ZoneInfo(invite.timezone)).year)
     local = [on_local_clock(invite, years[invite.timezone]) for invite in invites]
     zones = {(invite.timezone, years[invite.timezone]) for invite, here in zip(invites, local) if here}
-    events = [_event(invite, stamp, with_attendees=with_attendees, local=here) for invite, here in zip(invites, local)]
-    return _calendar(method, events, zones)
+    events = [_event(invite, stamp, with_attendees=with_attendees, local=here, in_feed=feed_name is not None)
+              for invite, here in zip(invites, local)]
+    return _calendar(method, events, zones, feed_name)
 
 
 def request(invite: Invite, stamp: datetime) -> str:
@@ -221,6 +230,13 @@ def cancel(invite: Invite, stamp: datetime) -> str:
 def publish(invites: list[Invite], stamp: datetime) -> str:
     """METHOD:PUBLISH for a download or a subscribed feed: events without attendees to answer."""
     return _build("PUBLISH", invites, stamp, with_attendees=False)
+
+
+def feed(invites: list[Invite], stamp: datetime, name: str) -> str:
+    """A subscribed calendar feed (METHOD:PUBLISH): named, refreshed hourly, without alarms, the case
+    reference in each SUMMARY, and without cancelled appointments (subscribed calendars ignore
+    STATUS:CANCELLED and would keep showing them; left out, they disappear at the next refresh)."""
+    return _build("PUBLISH", [i for i in invites if not i.cancelled], stamp, with_attendees=False, feed_name=name)
 
 
 def method_of(ics: str) -> str | None:

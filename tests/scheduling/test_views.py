@@ -202,3 +202,27 @@ def test_the_work_queue_flags_consultations_soon_and_unclosed(matched_case, next
     appointment.end -= timedelta(days=20)
     session.flush()
     assert case.reference in browser.get("/cases?flag=consult_unclosed").get_data(as_text=True)
+
+
+def test_a_subscribed_feed_is_named_refreshes_hourly_has_no_alarms_and_leaves_cancelled_consultations_out(
+        matched_case, next_slot, users, session, client_as):
+    """Subscribed calendars ignore STATUS:CANCELLED (a cancelled consultation stayed on the specialist's
+    calendar) and would ring the feed's alarms on top of their own; the feed had no name either."""
+    from ical.calendar_stream import IcsCalendarStream
+
+    specialist = users["specialist"].clinician
+    factories.open_every_day(specialist)
+    kept, dropped = matched_case(specialist), matched_case(specialist)
+    services.book(users["coordinator"], kept, next_slot(specialist))
+    services.cancel(users["coordinator"], services.book(users["coordinator"], dropped, next_slot(specialist, 1)),
+                    "The patient asked")
+    token = feeds.issue_feed(None, specialist)
+    text = client_as("anonymous").get(f"/calendar/{token}.ics").get_data(as_text=True)
+    calendar = vobject.readOne(text)
+    assert calendar.x_wr_calname.value == "Second Opinion Clinic: consultations"
+    assert "NAME:Second Opinion Clinic: consultations" in text
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in text
+    events = calendar.vevent_list
+    assert [e.summary.value for e in events] == [f"Second-opinion consultation with {specialist.name} (case {kept.reference})"]
+    assert "BEGIN:VALARM" not in text
+    assert len(IcsCalendarStream.calendar_from_ics(text).events) == 1
