@@ -140,7 +140,7 @@ def _invite_text() -> str:
                             attendees=(invites.Person("Patient", "p@bench.example"),
                                        invites.Person("Dr. Synthetic", "d@bench.example")),
                             reference="SO-B0000001", modality="video", location="https://video.bench.example/r/1",
-                            specialist_name="Dr. Synthetic", description=invites.prep_checklist([], {}))
+                            specialist_name="Dr. Synthetic", description=invites.prep_checklist(0, "video"))
     return invites.request(invite, start)
 
 

@@ -11,7 +11,6 @@ reference, the question categories and logistics.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parseaddr
@@ -56,22 +55,26 @@ class Invite:
     cancelled: bool = False
 
 
-def prep_checklist(question_categories: list[str], category_labels: dict[str, str]) -> str:
-    """What to prepare, in the guide's words: the records, and the questions by count and category.
-
-    Only categories and counts: the questions' text can name the condition."""
-    lines = [
-        "Before the consultation:",
-        "- Bring a photo ID and your insurance card.",
-        "- Bring any results, imaging discs or reports you received after sending us your records;",
-        "  the specialist reviews the full record, imaging and reports included.",
-    ]
-    if question_categories:
-        counts = Counter(question_categories)
-        parts = ", ".join(f"{category_labels.get(c, c).lower()} {n}" for c, n in counts.items())
-        total = len(question_categories)
-        lines.append(f"- Your {total} question{'s' if total != 1 else ''} ({parts}) are with the specialist;")
-        lines.append("  write down anything new you want to ask.")
+def prep_checklist(questions: int, modality: str) -> str:
+    """What the patient prepares, in plain words and for the way they meet the specialist (a video
+    patient needs no photo ID; an in-person one brings it). Only the number of questions is given:
+    their text, or even their topics, can name the condition."""
+    if modality == "video":
+        lines = [
+            "Before the video call:",
+            "- Find a quiet, private place. Check that your camera, microphone and internet work.",
+            "- Open the link a few minutes early.",
+            "- Keep your insurance card and any new results or reports near you.",
+        ]
+    else:
+        lines = [
+            "Before you come:",
+            "- Bring a photo ID and your insurance card.",
+            "- Bring any new results, imaging discs or reports you got after you sent us your records.",
+        ]
+    if questions:
+        lines.append(f"- The specialist has the {questions} question{'s' if questions != 1 else ''} you sent. "
+                     "Write down anything new you want to ask.")
     else:
         lines.append("- Write down the questions you want to ask.")
     return "\n".join(lines)

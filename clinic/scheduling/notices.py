@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from clinic.cases.vocabulary import QUESTION_CATEGORIES
 from clinic.database import utcnow
 from clinic.mail.outbox import enqueue
 from clinic.scheduling import invites
@@ -41,7 +40,7 @@ def invite_for(appointment: Appointment, zone: str) -> invites.Invite:
         organizer_name=current_app.config["CLINIC_NAME"], attendees=tuple(attendees),
         reference=case.reference, modality=appointment.modality, location=appointment.location,
         specialist_name=specialist.name, cancelled=appointment.status == AppointmentStatus.CANCELLED,
-        description=invites.prep_checklist([q.category for q in case.questions], QUESTION_CATEGORIES),
+        description=invites.prep_checklist(len(case.questions), appointment.modality),
     )
 
 
@@ -64,7 +63,7 @@ def send_invites(appointment: Appointment) -> None:
         context = dict(kind=kind, appointment=appointment, case=case, for_patient=is_patient,
                        when=when(appointment, zone), when_specialist=when(appointment),
                        modality=MODALITIES[appointment.modality], clinic_name=current_app.config["CLINIC_NAME"],
-                       checklist=invites.prep_checklist([q.category for q in case.questions], QUESTION_CATEGORIES))
+                       checklist=invites.prep_checklist(len(case.questions), appointment.modality))
         enqueue(address, _subject(kind, is_patient, case.reference, context["when"]),
                 _render("mail/appointment.txt", context), _render("mail/appointment.html", context),
                 ics=ics, ics_method=invites.method_of(ics), case_id=case.id)

@@ -257,3 +257,19 @@ def test_earliest_free_slots_answers_for_many_specialists_in_three_queries(app, 
         sa.event.remove(session.get_bind(), "before_cursor_execute", listener)
     assert len(statements) == 3
     assert all(found[p.id] is not None for p in people[:10]) and found[people[10].id] is None
+
+
+def test_the_patients_invite_mail_says_what_to_prepare_for_their_kind_of_visit_as_a_list(
+        matched_case, next_slot, users, session):
+    """The checklist was a <pre> block (980 px wide on a phone) telling a video patient to bring a photo ID."""
+    case = matched_case()
+    specialist = services.accepted_assignment(case).specialist
+    appointment = services.book(users["coordinator"], case, next_slot(specialist))
+    patient = next(m for m in invites_of(session, case) if m.recipient == case.patient.email)
+    assert "<pre>" not in patient.html_body
+    if appointment.modality == "video":
+        assert "<li>Open the link a few minutes early.</li>" in patient.html_body
+        assert "photo ID" not in patient.html_body + patient.text_body
+    else:
+        assert "<li>Bring a photo ID and your insurance card.</li>" in patient.html_body
+    assert f"The specialist has the {len(case.questions)} questions you sent." in patient.text_body

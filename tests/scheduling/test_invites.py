@@ -10,7 +10,7 @@ import pytest
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 
-from clinic.cases.vocabulary import QUESTION_CATEGORIES, SEED_QUESTIONS
+from clinic.cases.vocabulary import SEED_QUESTIONS
 from clinic.scheduling import invites
 from clinic.scheduling.vtimezone import vtimezone
 
@@ -27,7 +27,7 @@ def make(start: str, zone: str = "America/New_York", **changes) -> invites.Invit
         attendees=(invites.Person("Jane Roe", "jane@example.org"), invites.Person("Dr. Ada Park", "park@panel.test")),
         reference="SO-ABCD-EFGH", modality="video", location="https://video.example/room/7",
         specialist_name="Dr. Ada Park",
-        description=invites.prep_checklist([c for c, _ in SEED_QUESTIONS], QUESTION_CATEGORIES),
+        description=invites.prep_checklist(len(SEED_QUESTIONS), "video"),
     )
     values.update(changes)
     return invites.Invite(**values)
@@ -97,9 +97,8 @@ def test_a_request_has_the_itip_parts_calendars_need():
     assert all(p["RSVP"] == ["TRUE"] for p in attendees.values())
     assert event.location.value == "https://video.example/room/7"
     assert [alarm.trigger.value for alarm in event.valarm_list] == [-timedelta(days=1), -timedelta(hours=1)]
-    assert "Bring any results" in event.description.value
-    assert "7 questions (diagnosis 2, treatment 1, alternatives 1, experience 1, prognosis 1, urgency 1)" in \
-        event.description.value
+    assert "Open the link a few minutes early." in event.description.value  # a video call: no photo ID
+    assert "The specialist has the 7 questions you sent." in event.description.value
     assert re.search(r"^DTEND;TZID=America/New_York:20260713T100000\r?$", unfolded, re.M)
 
 
@@ -137,9 +136,20 @@ def test_awkward_names_still_give_a_calendar_both_parsers_read(name):
     assert vobject_event.attendee.params["CN"][0].replace("'", '"') == name
 
 
-def test_prep_checklist_counts_questions_by_category_and_copes_with_none():
-    assert "Your 1 question (other 1)" in invites.prep_checklist(["other"], QUESTION_CATEGORIES)
-    assert "Write down the questions" in invites.prep_checklist([], QUESTION_CATEGORIES)
+def test_prep_checklist_counts_questions_and_copes_with_none():
+    assert "The specialist has the 1 question you sent." in invites.prep_checklist(1, "video")
+    assert "The specialist has the 7 questions you sent." in invites.prep_checklist(7, "in_person")
+    assert "Write down the questions" in invites.prep_checklist(0, "video")
+
+
+def test_prep_checklist_asks_for_a_photo_id_only_from_a_patient_who_comes_in_person():
+    """A video patient was told to bring a photo ID; the questions were listed by topic, in codes
+    ("Your 7 questions (diagnosis 2, treatment 1, ...)")."""
+    video, in_person = invites.prep_checklist(3, "video"), invites.prep_checklist(3, "in_person")
+    assert "photo ID" not in video and "camera, microphone and internet" in video
+    assert "Bring a photo ID and your insurance card." in in_person and "camera" not in in_person
+    for text in (video, in_person):
+        assert "diagnosis" not in text.lower() and "treatment" not in text.lower() and "(" not in text
 
 
 def test_in_person_without_address_says_at_the_clinic():

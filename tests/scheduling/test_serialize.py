@@ -22,7 +22,7 @@ def _invite(name: str, zone: str) -> invites.Invite:
         organizer="Clinic <scheduling@clinic.example>", organizer_name="Second Opinion Clinic",
         attendees=(invites.Person(name, "patient@example.org"), invites.Person("Dr. Ada Eligible", "ada@example.org")),
         reference="SO-ABCD-2345", modality="video", location="https://video.example/room/1",
-        specialist_name="Dr. Ada Eligible", description=invites.prep_checklist(["diagnosis"] * 7, {}))
+        specialist_name="Dr. Ada Eligible", description=invites.prep_checklist(7, "video"))
 
 
 def _reference(method, events, zones) -> str:
