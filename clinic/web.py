@@ -183,20 +183,19 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return error_page(error.status, error.message)
 
-    @app.errorhandler(OperationalError)
-    def _busy(error: OperationalError):
-        db.session.rollback()
-        if not database_busy(error):
-            app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
-            return error_page(500)
-        # SQLite lets one writer at a time; a write that waited out busy_timeout is refused, not failed.
-        app.logger.warning("database busy on %s %s: answered 503", request.method, request.endpoint)
-        response = current_app.make_response(error_page(503))
-        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
-        return response
-
     @app.errorhandler(Exception)
     def _unexpected(error):
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
         return error_page(500)
+
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError):
+        if not database_busy(error):
+            return _unexpected(error)
+        db.session.rollback()
+        # SQLite lets one writer at a time; a write that waited out busy_timeout is refused, not failed.
+        app.logger.warning("database busy on %s %s: answered 503", request.method, request.endpoint)
+        response = current_app.make_response(error_page(503))
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
