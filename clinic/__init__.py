@@ -77,6 +77,7 @@ def _import_models() -> None:
     from clinic.mail import models as _mail  # noqa: F401
     from clinic.matching import models as _matching  # noqa: F401
     from clinic.outcomes import models as _outcomes  # noqa: F401
+    from clinic.patients import models as _patients  # noqa: F401
     from clinic.records import models as _records  # noqa: F401
     from clinic.review import models as _review  # noqa: F401
     from clinic.scheduling import models as _scheduling  # noqa: F401

@@ -26,8 +26,10 @@ LAYERS = (
     ("coverage", "records"),  # 2
     ("matching",),   # 3
     ("scheduling",),  # 4
+    ("inbox",),      # 4: replies to invites, read from the clinic's mailbox
     ("review",),     # 5
     ("outcomes",),   # 6
+    ("patients",),   # the patient's side over stages 1-6: status page, acknowledgement, reminders
     ("api",),
     ("demo", "bench", "cli"),  # tooling
 )

@@ -2,7 +2,7 @@
 private, expiring link to the report; only the token's hash is kept)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -11,10 +11,17 @@ from clinic.database import enum_check, utcnow
 from clinic.extensions import db
 from clinic.outcomes.vocabulary import CHOICES
 
+DECISION_CHANNELS = ("staff", "status_page", "api")
+
 
 class Decision(db.Model):
     __tablename__ = "decisions"
-    __table_args__ = (enum_check("choice", tuple(CHOICES)),)
+    __table_args__ = (
+        enum_check("choice", tuple(CHOICES)),
+        enum_check("recorded_via", DECISION_CHANNELS),
+        # "Undecided" keeps the case open: it says when to ask the patient again.
+        sa.CheckConstraint("choice <> 'undecided' OR follow_up_on IS NOT NULL", name="undecided_has_follow_up"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), unique=True)
@@ -22,6 +29,8 @@ class Decision(db.Model):
     note: Mapped[str | None] = mapped_column(sa.String(1000))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    follow_up_on: Mapped[date | None]
+    recorded_via: Mapped[str] = mapped_column(sa.String(20), default="staff")  # staff | status_page | api
 
     recorded_by = relationship("User", lazy="joined")
     case = relationship("Case", backref=backref("decision", uselist=False))
