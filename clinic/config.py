@@ -78,6 +78,16 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         "UPLOAD_LINK_DAYS": _int("UPLOAD_LINK_DAYS", 14),
+        # The patient's status page: each link works this many days, and this long after the case ends.
+        "STATUS_LINK_DAYS": _int("STATUS_LINK_DAYS", 365),
+        "STATUS_AFTER_END_DAYS": _int("STATUS_AFTER_END_DAYS", 90),
+        "STATUS_PAGE_LIMIT": os.environ.get("STATUS_PAGE_LIMIT", "120 per hour"),
+        # A patient moves their consultation on the status page at least this long before it.
+        "PATIENT_MOVE_NOTICE_HOURS": _int("PATIENT_MOVE_NOTICE_HOURS", 24),
+        "DECISION_FOLLOW_UP_DAYS": _int("DECISION_FOLLOW_UP_DAYS", 30),
+        # Reminders before a consultation, in hours (comma-separated), sent by `clinic worker` or cron.
+        "REMINDER_HOURS": os.environ.get("REMINDER_HOURS", "48,2"),
+        "WORKER_INTERVAL_SECONDS": _int("WORKER_INTERVAL_SECONDS", 30),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),

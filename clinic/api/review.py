@@ -1,6 +1,7 @@
 """Review and outcomes in the API: the specialist's opinion, the patient's decision."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from flask_login import current_user
@@ -61,6 +62,7 @@ class DecisionIn(Strict):
     multi_line = frozenset({"note"})
     choice: Literal[tuple(CHOICES)]  # type: ignore[valid-type]
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    follow_up_on: date | None = None  # "undecided" only: the day to ask again (default in 30 days)
 
 
 @bp.post("/requests/<id:case_id>/opinion")
@@ -92,6 +94,7 @@ def _api_field(name: str) -> str:
 def record_decision(case_id: int):
     case = db.session.get(Case, case_id) or deny("case", case_id)
     body = parse(DecisionIn)
-    decision = outcomes.record_decision(current_user, case, body.choice, body.note)
+    decision = outcomes.record_decision(current_user, case, body.choice, body.note, follow_up_on=body.follow_up_on,
+                                        via="api")
     db.session.commit()
     return created(decision_document(decision) | {"case_status": case.status})

@@ -80,7 +80,8 @@ def decision_document(decision: Decision | None) -> dict | None:
     if decision is None:
         return None
     return {"id": decision.id, "choice": decision.choice, "label": decision.label, "note": decision.note,
-            "recorded_at": _iso(decision.recorded_at),
+            "follow_up_on": decision.follow_up_on.isoformat() if decision.follow_up_on else None,
+            "recorded_via": decision.recorded_via, "recorded_at": _iso(decision.recorded_at),
             "recorded_by": decision.recorded_by.name if decision.recorded_by else None}
 
 

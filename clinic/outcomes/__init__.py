@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     add_guard(app, CaseStatus.OPINION_RECORDED, CaseStatus.CLOSED, services.decided)
+    queue.add_flag(app, "decision_follow_up", "Ask the patient's decision again", services.follow_up_due)
     add_panel(app, "outcomes", 50, "outcomes/_panel.html", panel.panel_context, loads=panel.decision)
     queue.add_load(app, lambda: panel.decision()[0])
     add_navigation(app, COORDINATOR, "outcomes.dashboard_page", "Outcomes", 40)

@@ -1,7 +1,7 @@
 """Forms of the outcomes stage: the patient's decision and sending the report (input shape only)."""
 from __future__ import annotations
 
-from wtforms import EmailField, RadioField, SubmitField, TextAreaField
+from wtforms import DateField, EmailField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from clinic.formkit import FlaskForm, email_address, options
@@ -13,7 +13,9 @@ class DecisionForm(FlaskForm):
                         validators=[InputRequired(message="Choose what the patient decided.")])
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000)],
                          description="Optional: what the patient said, or what happens next.")
-    submit = SubmitField("Record the decision and close the case")
+    follow_up_on = DateField("If undecided: ask again on", validators=[Optional()],
+                             description="Undecided keeps the case open. Empty: in 30 days.")
+    submit = SubmitField("Record the decision")
 
 
 class SendReportForm(FlaskForm):

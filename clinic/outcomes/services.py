@@ -3,7 +3,7 @@ sending to the first doctor, the dashboard's figures. They flush and audit, neve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,7 +21,7 @@ from clinic.matching.models import Assignment
 from clinic.outcomes import figures
 from clinic.outcomes.comparison import Comparison, FirstOpinion, SecondOpinion, compare
 from clinic.outcomes.models import Decision, ReportLink
-from clinic.outcomes.vocabulary import CHOICES
+from clinic.outcomes.vocabulary import CHOICES, UNDECIDED
 from clinic.records import links
 from clinic.records.links import public_url
 from clinic.review.models import Opinion
@@ -38,7 +38,12 @@ class OutcomeError(DomainError):
 
 
 def decided(case: Case) -> list[str]:
-    return [] if decision_of(case) else ["The patient's decision to be recorded"]
+    decision = decision_of(case)
+    if decision is None:
+        return ["The patient's decision to be recorded"]
+    if decision.choice == UNDECIDED:
+        return [f"The patient's decision (undecided; ask again on {decision.follow_up_on:%d %b %Y})"]
+    return []
 
 
 def decision_of(case: Case) -> Decision | None:
@@ -47,26 +52,56 @@ def decision_of(case: Case) -> Decision | None:
     return db.session.scalar(sa.select(Decision).where(Decision.case_id == case.id))
 
 
-def record_decision(actor, case: Case, choice: str, note: str | None = None) -> Decision:
-    """The patient's choice after comparing the opinions; it closes the case."""
+def default_follow_up() -> date:
+    return utcnow().date() + timedelta(days=current_app.config["DECISION_FOLLOW_UP_DAYS"])
+
+
+def record_decision(actor, case: Case, choice: str, note: str | None = None, *, follow_up_on: date | None = None,
+                    via: str = "staff") -> Decision:
+    """The patient's choice after comparing the opinions. A final choice closes the case; "undecided"
+    keeps it open with the day to ask again (default DECISION_FOLLOW_UP_DAYS from today), and a later
+    final choice replaces it."""
     if choice not in CHOICES:
-        raise OutcomeError("Choose one of: " + ", ".join(CHOICES.values()) + ".")
-    if decision_of(case) is not None:
+        raise OutcomeError("Choose one of: " + ", ".join(CHOICES.values()) + ".", field="choice")
+    decision = decision_of(case)
+    if decision is not None and decision.choice != UNDECIDED:
         raise OutcomeError("The patient's decision is already recorded for this case.")
     if case.status != CaseStatus.OPINION_RECORDED:
         raise OutcomeError(f"Case {case.reference} is {workflow.STATUS_LABELS[case.status].lower()}: the decision "
                            "is recorded once the specialist has signed the opinion.")
+    if choice == UNDECIDED:
+        follow_up_on = follow_up_on or default_follow_up()
+        if not utcnow().date() < follow_up_on <= utcnow().date() + timedelta(days=366):
+            raise OutcomeError("Give a day to ask the patient again between tomorrow and a year from now.",
+                               field="follow_up_on", status=422)
+    else:
+        follow_up_on = None
     workflow.claim(case)
     note = (note or "").strip()[:1000] or None
-    decision = Decision(case_id=case.id, choice=choice, note=note, recorded_by_id=getattr(actor, "id", None),
-                        recorded_at=utcnow())
-    db.session.add(decision)
+    fresh = decision is None
+    if fresh:
+        decision = Decision(case_id=case.id)
+        db.session.add(decision)
+    decision.choice, decision.note, decision.follow_up_on, decision.recorded_via = choice, note, follow_up_on, via
+    decision.recorded_by_id, decision.recorded_at = getattr(actor, "id", None), utcnow()
     db.session.flush()
-    audit.record(actor, "create", "decision", decision.id, detail=f"case={case.id} choice={choice}")
-    workflow.note(actor, case, "outcome", f"The patient's decision: {CHOICES[choice]}.")
-    workflow.advance(actor, case)
+    audit.record(actor, "create" if fresh else "update", "decision", decision.id,
+                 detail=f"case={case.id} choice={choice} via={via}")
+    said = "" if via == "staff" else " (given by the patient on the status page)"
+    if choice == UNDECIDED:
+        workflow.note(actor, case, "outcome", f"The patient has not decided yet{said}; ask again on "
+                                              f"{follow_up_on:%d %b %Y}.")
+    else:
+        workflow.note(actor, case, "outcome", f"The patient's decision: {CHOICES[choice]}{said}.")
+        workflow.advance(actor, case)
     db.session.flush()
     return decision
+
+
+def follow_up_due() -> sa.ColumnElement[bool]:
+    """The work queue's flag: an undecided patient whose day to ask again has come."""
+    return sa.exists().where(Decision.case_id == Case.id, Decision.choice == UNDECIDED,
+                             Decision.follow_up_on <= utcnow().date())
 
 
 @dataclass

@@ -56,16 +56,20 @@ def decide(case_id: int):
     form = forms.DecisionForm()
     if form.validate_on_submit():
         try:
-            services.record_decision(current_user, case, form.choice.data, form.note.data)
+            decision = services.record_decision(current_user, case, form.choice.data, form.note.data,
+                                                follow_up_on=form.follow_up_on.data)
         except services.OutcomeError as error:
             db.session.rollback()
-            if services.decision_of(case) is not None:  # recorded meanwhile: the form is no longer on the page
+            if not case.is_open:  # decided meanwhile: the form is no longer on the page
                 flash(str(error), "warning")
                 return redirect(url_for("outcomes.comparison", case_id=case.id))
-            form.choice.errors = [*form.choice.errors, str(error)]
+            target = form.follow_up_on if error.field == "follow_up_on" else form.choice
+            target.errors = [*target.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Decision recorded; case {case.reference} is closed.", "success")
+            flash(f"Decision recorded; case {case.reference} is closed." if decision.follow_up_on is None else
+                  f"Recorded as undecided; case {case.reference} stays open until "
+                  f"{decision.follow_up_on:%d %b %Y}.", "success")
             return redirect(url_for("outcomes.comparison", case_id=case.id))
     return _signed(case_id, lambda case, facts: _comparison_page(case, facts, form, 422))
 

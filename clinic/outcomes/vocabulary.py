@@ -7,3 +7,6 @@ CHOICES = {
     "seek_third": "Seek a third opinion",
     "undecided": "Undecided",
 }
+
+# Not a decision yet: the case stays open and the patient is asked again on a given day.
+UNDECIDED = "undecided"

@@ -58,14 +58,15 @@ def revoke_link(actor, link, why: str) -> None:
     audit.record(actor, "update", _entity(type(link)), link.id, detail=f"revoked: {why}")
 
 
-def issue(actor, model, case_id: int, lifetime: timedelta, **fields) -> tuple[str, object]:
+def issue(actor, model, case_id: int, lifetime: timedelta, *, replace: bool = True, **fields) -> tuple[str, object]:
     """A new private link of `model` (its purpose) for the case (its target); returns (token, link).
 
     Replaced = revoked: every earlier link for the same purpose and case that still works
-    stops working, so only the newest mail opens anything."""
+    stops working, so only the newest mail opens anything. `replace=False` keeps them (the
+    patient's status link is in every mail of the case: an older mail must still open it;
+    staff revoke them all at once)."""
     now = utcnow()
-    for earlier in db.session.scalars(sa.select(model).where(model.case_id == case_id, model.revoked_at.is_(None),
-                                                            model.expires_at > now)):
+    for earlier in live_links(model, case_id) if replace else ():
         revoke_link(actor, earlier, "replaced by a new link")
     token = new_token()
     link = model(case_id=case_id, token_hash=token_hash(token), expires_at=now + lifetime,
@@ -74,6 +75,12 @@ def issue(actor, model, case_id: int, lifetime: timedelta, **fields) -> tuple[st
     db.session.flush()
     audit.record(actor, "create", _entity(model), link.id, detail=f"case={case_id}")
     return token, link
+
+
+def live_links(model, case_id: int) -> list:
+    """The case's links of `model` that still open (not revoked, not expired)."""
+    return list(db.session.scalars(sa.select(model).where(model.case_id == case_id, model.revoked_at.is_(None),
+                                                          model.expires_at > utcnow())))
 
 
 def valid_link(model, token: str):

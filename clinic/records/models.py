@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
-from clinic.records.vocabulary import (RECORD_KINDS, RECORD_SOURCES, RECORD_STATUSES, REQUEST_METHODS,
-                                       REQUEST_TARGETS, UPLOAD_CHANNELS)
+from clinic.records.vocabulary import (RECORD_KINDS, RECORD_SOURCES, RECORD_STATUSES, REJECTION_PROBLEMS,
+                                       REQUEST_METHODS, REQUEST_TARGETS, UPLOAD_CHANNELS)
 
 
 class RecordItem(db.Model):
@@ -20,6 +20,7 @@ class RecordItem(db.Model):
         enum_check("source", tuple(RECORD_SOURCES)),
         enum_check("requested_from_kind", tuple(REQUEST_TARGETS)),
         enum_check("request_method", tuple(REQUEST_METHODS)),
+        enum_check("rejection_problem", tuple(REJECTION_PROBLEMS)),
         # The records gate counts "not applicable" only with its reason; a rejection keeps its reason.
         sa.CheckConstraint("status <> 'not_applicable' OR not_applicable_reason IS NOT NULL",
                            name="not_applicable_has_reason"),
@@ -47,6 +48,8 @@ class RecordItem(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
     rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # What the patient is told of the rejection (a key of REJECTION_PROBLEMS), never the reason above.
+    rejection_problem: Mapped[str | None] = mapped_column(sa.String(20))
     not_applicable_reason: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

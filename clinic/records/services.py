@@ -201,7 +201,7 @@ def reject_record(actor, item: RecordItem, reason: str, problem: str = "other") 
     if problem not in REJECTION_PROBLEMS:
         raise RecordError("Choose what the patient is told: " +
                           ", ".join(label for label, _ in REJECTION_PROBLEMS.values()) + ".", field="problem")
-    item.rejection_reason = _reason(reason)
+    item.rejection_reason, item.rejection_problem = _reason(reason), problem
     now = utcnow()
     for document in item.live_documents:
         document.rejected_at, document.rejected_by_id = now, getattr(actor, "id", None)

@@ -1,5 +1,5 @@
 """the patient's side: status links, the report released to the patient, patient messages,
-reminders sent (one per appointment version and lead time, so two workers cannot both send),
+what a rejected record's patient is told, reminders sent (one per appointment version and lead time, so two workers cannot both send),
 and the decision's follow-up date ("undecided" keeps the case open) and channel
 
 Revision ID: 0012_patients
@@ -16,6 +16,8 @@ revision = '0012_patients'
 down_revision = '0011_sec_creds'
 branch_labels = None
 depends_on = None
+
+PROBLEM_CHECK = "rejection_problem IN ('illegible', 'incomplete', 'wrong_record', 'wrong_patient', 'other')"
 
 
 def upgrade():
@@ -76,6 +78,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
     sa.UniqueConstraint('appointment_id', 'sequence', 'lead_minutes', name=op.f('uq_reminders_appointment_id_sequence_lead_minutes'))
     )
+    # Not a batch: on SQLite a batch copies record_items and drops the old table, and with foreign keys
+    # on, that DROP deletes every document through ON DELETE CASCADE. ADD COLUMN with its CHECK is native.
+    op.execute("ALTER TABLE record_items ADD COLUMN rejection_problem VARCHAR(20) "
+               f"CONSTRAINT ck_record_items_rejection_problem_allowed CHECK ({PROBLEM_CHECK})")
+    op.execute("UPDATE record_items SET rejection_problem = 'other' WHERE status = 'rejected'")
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('follow_up_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('recorded_via', sa.String(length=20), nullable=False,
@@ -98,6 +105,9 @@ def downgrade():
         batch_op.drop_column('recorded_via')
         batch_op.drop_column('follow_up_on')
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint('ck_record_items_rejection_problem_allowed', 'record_items', type_='check')
+    op.execute("ALTER TABLE record_items DROP COLUMN rejection_problem")  # SQLite: the column's CHECK goes with it
     op.drop_table('reminders')
     with op.batch_alter_table('status_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_status_links_case_id'))
