@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from clinic import (admin, api, auth, cases, cli, coverage, directory, mail, matching, outcomes, records, review,
-                    scheduling, security, web, wiring)
+from clinic import (admin, api, auth, cases, cli, coverage, directory, mail, matching, outcomes, patients, records,
+                    review, scheduling, security, web, wiring, worker)
 from clinic import config as settings
 from clinic.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from clinic.formkit import IdConverter
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     _import_models()
 
     wiring.init_app(app)     # the registries the stages below fill
+    worker.init_app(app)     # `clinic worker`: the loop over the tasks the stages add
     security.init_app(app)   # at the door: body limits, NUL characters, security headers
     web.init_app(app)        # the page shell: navigation, error pages, times on the reader's clock
     auth.init_app(app)       # sign-in, sessions, API tokens
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     scheduling.init_app(app)  # 4. openings, bookings, invites
     review.init_app(app)     # 5. the specialist's review and opinion
     outcomes.init_app(app)   # 6. comparison, decision, report, dashboard
+    patients.init_app(app)   # the patient's side: acknowledgement, status page, reminders
     api.init_app(app)        # the JSON API over stages 1-6
     cli.init_app(app)        # whole-clinic commands: demo, users, outbox, bench
     _quiet_logs(app)

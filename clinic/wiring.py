@@ -29,6 +29,7 @@ class Wiring:
     # Credentials a later stage gives a user (a specialist's calendar feed), ended with the account's own
     # on deactivation or a password reset: (actor, user) -> {"what": count}.
     credential_revokers: list[Callable] = field(default_factory=list)      # auth.services
+    worker_tasks: list[tuple[str, Callable[[], object]]] = field(default_factory=list)  # worker
 
 
 def init_app(app: Flask) -> None:

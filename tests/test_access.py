@@ -129,6 +129,19 @@ ACCESS = {
     "outcomes.dashboard_csv": {C, A},
     "api.submit_opinion": {OWN},
     "api.record_decision": {C},
+    "patients.status_page": ANYONE,
+    "patients.upload": ANYONE,
+    "patients.move": ANYONE,
+    "patients.cancel": ANYONE,
+    "patients.message": ANYONE,
+    "patients.decision": ANYONE,
+    "patients.appointment_ics": ANYONE,
+    "patients.report": ANYONE,
+    "patients.report_pdf_download": ANYONE,
+    "patients.release_report": {C},
+    "patients.send_status_link": {C},
+    "patients.revoke_status_links": {C},
+    "patients.message_handled": {C},
 }
 
 
@@ -205,6 +218,7 @@ def sample_ids(app, users, session, my_case):
     from clinic.mail.models import OutboxMessage
     from clinic.matching.models import Assignment
     from clinic.outcomes.models import ReportLink
+    from clinic.patients.models import PatientMessage
     from clinic.records.models import Document
     from clinic.scheduling import availability
     from clinic.scheduling.models import Appointment, AvailabilityRule
@@ -217,6 +231,8 @@ def sample_ids(app, users, session, my_case):
     report_link = ReportLink(case_id=case.id, token_hash="0" * 64, recipient="first.doctor@example.org",
                              expires_at=case.created_at + timedelta(days=3650))
     session.add(report_link)
+    patient_message = PatientMessage(case_id=case.id, body="Can I bring my daughter?")
+    session.add(patient_message)
     session.flush()
     return {
         "case_id": case.id, "record_id": case.record_items[1].id,
@@ -230,6 +246,7 @@ def sample_ids(app, users, session, my_case):
         "message_id": session.scalars(sa.select(OutboxMessage.id)).first(),
         "section": "organizations", "item_id": affiliation.organization_id,
         "filename": "app.css", "token": "x" * 43, "report_link_id": report_link.id, "role": "referring",
+        "patient_message_id": patient_message.id,
     }
 
 

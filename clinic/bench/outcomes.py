@@ -16,7 +16,8 @@ from clinic.review.models import Opinion
 # Van Such et al. 2017 and Meyer et al. 2015, roughly (DESIGN.md section 7).
 DIAGNOSIS = (("confirmed", 12), ("refined", 66), ("changed", 22))
 TREATMENT = (("same", 62), ("modified", 25), ("changed", 13))
-CHOICES = (("follow_second", 55), ("follow_first", 25), ("seek_third", 8), ("undecided", 12))
+CHOICES = (("follow_second", 55), ("follow_first", 25), ("seek_third", 8))  # final: they close the case
+UNDECIDED_SHARE = 0.3  # of the cases waiting for a decision: "not yet", with a day to ask again
 
 
 def _pick(rng, weighted) -> str:
@@ -47,6 +48,9 @@ def build_opinions(plans: list[CasePlan], rng) -> None:
             "signed_by_id": None})
         if plan.status == CaseStatus.CLOSED:
             decisions.append({"case_id": plan.id, "choice": _pick(rng, CHOICES), "note": None,
-                              "recorded_by_id": None, "recorded_at": plan.changed})
+                              "recorded_by_id": None, "recorded_at": plan.changed, "follow_up_on": None})
+        elif rng.random() < UNDECIDED_SHARE:
+            decisions.append({"case_id": plan.id, "choice": "undecided", "note": None, "recorded_by_id": None,
+                              "recorded_at": plan.changed, "follow_up_on": (plan.changed + timedelta(days=30)).date()})
     insert(Opinion.__table__, opinions)
     insert(Decision.__table__, decisions)

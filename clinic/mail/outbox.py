@@ -142,6 +142,10 @@ def _due(limit: int | None, now: datetime, include_waiting: bool) -> list[int]:
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
+def has_due() -> bool:
+    return bool(_due(1, utcnow(), include_waiting=False))
+
+
 def deliver_due(limit: int | None = 100, via=None, include_waiting: bool = False) -> tuple[int, int]:
     """Send what is due (or every pending message with include_waiting), each message at most once
     per call; returns (sent, failed attempts). `limit=None` drains everything due now.

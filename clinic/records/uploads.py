@@ -148,6 +148,23 @@ def attach_document(actor, item: RecordItem, filename: str | None, stream: Binar
     return document
 
 
+def attach_from_patient(item: RecordItem | None, filename: str | None, stream: BinaryIO) -> Document:
+    """The patient's own file (upload link or status page). Refusals speak to the patient and name
+    nothing of the case."""
+    if item is None:
+        raise RecordError("Choose what the file is.", field="record")
+    if not item.case.is_open:
+        raise RecordError("Your case has ended, so files can no longer be sent. Please call us.", status=409)
+    try:
+        return attach_document(None, item, filename, stream, via="patient_link")
+    except RejectedFileAgain:
+        raise RecordError("We could not use this file before. Please send a new copy.", field="file") from None
+    except RecordError as error:
+        if error.status != 409:
+            raise
+        raise RecordError("You have already sent this file; there is no need to send it again.", field="file") from None
+
+
 def open_document(actor, document_id: int) -> Document | None:
     """The document for download, with the download written to the audit log."""
     document = db.session.get(Document, document_id)

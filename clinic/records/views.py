@@ -14,7 +14,7 @@ from clinic.extensions import db, limiter
 from clinic.formkit import as_id, whole_number
 from clinic.records import forms, links, services, uploads
 from clinic.records.checklist import is_overdue
-from clinic.records.errors import RecordError, RejectedFileAgain
+from clinic.records.errors import RecordError
 from clinic.records.gate import clinic_today
 from clinic.records.models import RecordItem
 from clinic.records.storage import serve_document
@@ -196,17 +196,7 @@ def download(document_id: int):
 
 
 def _patient_upload(link, item, form):
-    """The patient's file on their link. Refusals speak to the patient and name nothing of the case."""
-    if item is None:
-        raise RecordError("Choose what the file is.", field="record")
-    try:
-        uploads.attach_document(None, item, form.file.data.filename, form.file.data.stream, via="patient_link")
-    except RejectedFileAgain:
-        raise RecordError("We could not use this file before. Please send a new copy.", field="file") from None
-    except RecordError as error:
-        if error.status != 409:
-            raise
-        raise RecordError("You have already sent this file; there is no need to send it again.", field="file") from None
+    uploads.attach_from_patient(item, form.file.data.filename, form.file.data.stream)
     link.last_used_at = utcnow()
 
 

@@ -33,6 +33,7 @@ def build_every_stage(users: dict) -> dict:
     sent to the first doctor, a link to revoke), and an API token of each role. Returns ids and tokens by name."""
     from clinic.auth.services import issue_token
     from clinic.outcomes import services as outcomes
+    from clinic.patients import services as patients
     from clinic.records import links
     from clinic.scheduling import availability, feeds, services
 
@@ -64,6 +65,11 @@ def build_every_stage(users: dict) -> dict:
     begun.start, begun.end = utcnow() - timedelta(hours=1), utcnow()
     availability.add_day_off(None, specialist, date.today() + timedelta(days=40))
     feed_token = feeds.issue_feed(None, specialist)
+    released = held_case(users["specialist"])  # its report on the patient's status page: the decision form
+    factories.sign(released, users["specialist"])
+    patients.release_report(users["coordinator"], released)
+    status_tokens = [patients.issue_status_link(None, case) for case in (pending, scheduled, released)]
+    patient_message = patients.write_message(patients.resolve_status_link(status_tokens[0]), "Can I come earlier?")
     db.session.flush()
     return {
         "pending": pending.id, "received_record": received.id, "asked_record": asked.id, "ready": ready.id,
@@ -71,6 +77,7 @@ def build_every_stage(users: dict) -> dict:
         "appointment": appointment.id, "started": begun.id, "consulted": consulted.id, "decided": decided.id,
         "questions": [q.id for q in consulted.questions], "npi": specialist.npi, "specialist": specialist.id,
         "upload_token": upload_token, "feed_token": feed_token, "report_link": report_link.id,
+        "status_tokens": status_tokens, "patient_message": patient_message.id, "released": released.id,
         "tokens": {role: issue_token(None, users[role], "fuzz") for role in ("coordinator", "specialist", "admin")},
     }
 

@@ -58,12 +58,14 @@ def test_every_view_of_patient_data_is_audited_with_user_action_entity_and_id(ap
                                                                             signed_case):
     from clinic.cases.models import Case
     from clinic.records import links
+    from clinic.patients.services import issue_status_link
     from clinic.scheduling import feeds
 
     case_id = sample_ids["case_id"]
     signed = signed_case()  # the comparison and the report exist once the opinion is signed
     tokens = {"records.patient_upload": links.issue_link(None, session.get(Case, case_id)),
-              "scheduling.feed": feeds.issue_feed(None, users["specialist"].clinician)}
+              "scheduling.feed": feeds.issue_feed(None, users["specialist"].clinician),
+              "patients.status_page": issue_status_link(None, session.get(Case, case_id))}
     clients = {"anonymous": app.test_client()} | {r: sign_in(app.test_client(), users[r]) for r in (C, S, A)}
     problems, checked = [], 0
     for endpoint, method, url in route_requests(app, sample_ids):
@@ -75,6 +77,8 @@ def test_every_view_of_patient_data_is_audited_with_user_action_entity_and_id(ap
             url = url.replace(f"/cases/{case_id}/", f"/cases/{signed.id}/")
         if endpoint == "outcomes.shared_report":
             continue  # a report link needs a signed opinion: tests/outcomes/test_views.py audits its opening
+        if endpoint in ("patients.appointment_ics", "patients.report", "patients.report_pdf_download"):
+            continue  # a booked consultation, a released report: tests/patients/test_status_page.py audits them
         role = _principal(endpoint)
         user = users.get(role)
         before = _last_id(session)

@@ -65,7 +65,8 @@ def _candidates(stage: dict, session) -> dict[str, list]:
     from clinic.records.models import Document
     from clinic.scheduling.models import AvailabilityRule, DayOff
 
-    cases = [stage[k] for k in ("pending", "ready", "offered", "matched", "scheduled", "consulted", "decided")]
+    cases = [stage[k] for k in ("pending", "ready", "offered", "matched", "scheduled", "consulted", "decided",
+                                "released")]
     affiliation = session.scalars(select(Affiliation)).first()
     return {
         "case_id": cases, "record_id": [stage["received_record"], stage["asked_record"]],
@@ -81,7 +82,8 @@ def _candidates(stage: dict, session) -> dict[str, list]:
         "item_id": [stage["specialist"], *session.scalars(select(Organization.id))][:2],
         "link": ["affiliations", "relationships", "networks", "subspecialties"],
         "link_id": [affiliation.id if affiliation else 1], "filename": ["app.css"],
-        "token": [stage["upload_token"], stage["feed_token"]],
+        "token": [stage["upload_token"], stage["feed_token"], *stage["status_tokens"]],
+        "patient_message_id": [stage["patient_message"]],
     }
 
 

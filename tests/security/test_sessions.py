@@ -162,7 +162,10 @@ TEMPLATES = __import__("pathlib").Path(__file__).resolve().parents[2] / "templat
     (r"javascript:", "a javascript: URL"),
 ])
 def test_no_template_holds_inline_script_or_style(pattern, what):
-    found = [f"{path.relative_to(TEMPLATES)}:{n}" for path in TEMPLATES.rglob("*.html")
+    # Mail is no page: mail clients drop <style> blocks and need inline styles; no browser serves it under our CSP.
+    pages = [path for path in TEMPLATES.rglob("*.html")
+             if what != "an inline style" or path.relative_to(TEMPLATES).parts[0] != "mail"]
+    found = [f"{path.relative_to(TEMPLATES)}:{n}" for path in pages
              for n, line in enumerate(path.read_text().splitlines(), 1) if re.search(pattern, line, re.I)]
     assert found == [], f"{what} (the CSP forbids it): {found}"
 

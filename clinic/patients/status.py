@@ -1,0 +1,153 @@
+"""What the status page says, worked out from the case: where it is in plain words, what is needed
+from the patient now, the consultation on the patient's own clock, the report and the decision.
+
+No codes, no staff words: the patient reads "We have 3 of your 5 records", not "records_pending".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from clinic.cases.models import Case
+from clinic.cases.workflow import ABANDONED_STATUSES, CaseStatus
+from clinic.outcomes import services as outcomes
+from clinic.outcomes.models import Decision
+from clinic.patients import services
+from clinic.records.links import items_for_patient
+from clinic.records.models import RecordItem
+from clinic.records.vocabulary import REJECTION_PROBLEMS, RecordStatus
+from clinic.review.services import signed_opinion
+from clinic.scheduling import invites
+from clinic.scheduling import services as scheduling
+from clinic.scheduling.models import Appointment, AppointmentStatus
+
+S = CaseStatus
+# The steps the patient sees, and the first case status at which each is done.
+STEPS = (
+    ("We received your request", S.RECORDS_PENDING),
+    ("Your medical records", S.READY_TO_MATCH),
+    ("A specialist with no ties to your doctors", S.MATCHED),
+    ("Your consultation", S.CONSULTED),
+    ("The specialist's written opinion", S.OPINION_RECORDED),
+    ("Your decision", S.CLOSED),
+)
+ORDER = (S.RECORDS_PENDING, S.READY_TO_MATCH, S.MATCHED, S.SCHEDULED, S.CONSULTED, S.OPINION_RECORDED, S.CLOSED)
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    state: str  # done | current | later
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A record the patient is asked for, with why a file they sent could not be used."""
+
+    item: RecordItem
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class Visit:
+    appointment: Appointment
+    when: str          # "Tuesday 10 March 2026 at 09:00"
+    zone: str          # "New York time (EDT)"
+    checklist: list[str]
+    directions: str | None  # a map search for an in-person address
+
+
+@dataclass
+class StatusPage:
+    case: Case
+    headline: str
+    steps: list[Step]
+    records_have: int
+    records_total: int
+    wanted: list[Wanted]
+    visit: Visit | None
+    visit_cancelled: bool
+    report_ready: bool
+    decision: Decision | None
+    may_decide: bool
+    ended_without_opinion: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def zone_words(zone: str, moment) -> str:
+    """"New York time (EDT)": the patient's zone named the way people say it."""
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time ({moment.astimezone(ZoneInfo(zone)).tzname()})"
+
+
+def _steps(case: Case) -> list[Step]:
+    if case.status in ABANDONED_STATUSES:
+        return []
+    reached = ORDER.index(S(case.status))
+    steps, current_given = [], False
+    for label, done_at in STEPS:
+        done = reached >= ORDER.index(done_at)
+        state = "done" if done else ("later" if current_given else "current")
+        current_given = current_given or state == "current"
+        steps.append(Step(label, state))
+    return steps
+
+
+def _records(case: Case) -> tuple[int, int]:
+    counted = [item for item in case.record_items if item.required and item.status != RecordStatus.NOT_APPLICABLE]
+    have = [item for item in counted if item.status in (RecordStatus.RECEIVED, RecordStatus.VERIFIED)]
+    return len(have), len(counted)
+
+
+def _visit(case: Case, appointment: Appointment) -> Visit:
+    zone = case.patient.timezone
+    local = appointment.start.astimezone(ZoneInfo(zone))
+    checklist = invites.prep_checklist(len(case.questions), appointment.modality).splitlines()[1:]
+    directions = None
+    if appointment.modality == "in_person" and appointment.location:
+        from urllib.parse import quote
+        directions = "https://www.openstreetmap.org/search?query=" + quote(appointment.location)
+    return Visit(appointment, f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}",
+                 zone_words(zone, appointment.start), [line.removeprefix("- ") for line in checklist], directions)
+
+
+def _headline(case: Case, have: int, total: int, visit: Visit | None, report_ready: bool,
+              decision: Decision | None) -> str:
+    status = case.status
+    if status in ABANDONED_STATUSES:
+        return "This request is closed. If you think this is a mistake, please call us."
+    if status == S.RECORDS_PENDING:
+        return f"We are gathering your medical records. We have {have} of your {total} records."
+    if status == S.READY_TO_MATCH:
+        return "We have your records. We are finding a specialist who has no ties to your doctors."
+    if status == S.MATCHED:
+        return "A specialist has agreed to review your case. We will send you a time for your consultation soon."
+    if status == S.SCHEDULED and visit is not None:
+        return f"Your consultation is booked for {visit.when}, {visit.zone}."
+    if status == S.CONSULTED:
+        return "The specialist is writing the report of your second opinion."
+    if status == S.OPINION_RECORDED:
+        if not report_ready:
+            return "The specialist has written the report. We will share it with you soon."
+        if decision is not None:
+            return f"Your report is ready. You told us you have not decided yet; we will ask again around " \
+                   f"{decision.follow_up_on.day} {decision.follow_up_on:%B}."
+        return "Your report is ready. Read it below, then tell us what you decide."
+    return "Your second opinion is complete. Your report stays here for you to read."
+
+
+def build(case: Case) -> StatusPage:
+    have, total = _records(case)
+    wanted = [Wanted(item, REJECTION_PROBLEMS[item.rejection_problem or "other"][1]
+                     if item.status == RecordStatus.REJECTED else None)
+              for item in (items_for_patient(case) if case.is_open else [])]
+    active = scheduling.active_appointment(case)
+    visit = _visit(case, active) if active is not None else None
+    latest = scheduling.latest_appointment(case)
+    cancelled = active is None and latest is not None and latest.status == AppointmentStatus.CANCELLED \
+        and case.status == S.MATCHED
+    report_ready = services.release_of(case) is not None and signed_opinion(case) is not None
+    decision = outcomes.decision_of(case)
+    return StatusPage(case, _headline(case, have, total, visit, report_ready, decision), _steps(case), have, total,
+                      wanted, visit, cancelled, report_ready, decision, services.may_decide(case),
+                      case.status in ABANDONED_STATUSES)
