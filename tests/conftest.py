@@ -185,6 +185,7 @@ BOTH_DATABASES = (
     "tests/scheduling/", "tests/test_migrations.py", "tests/test_query_counts.py", "tests/test_access.py",
     "tests/test_errors.py", "tests/test_cli.py", "tests/cases/test_staff_intake_and_queue.py",
     "tests/records/test_api.py", "tests/records/test_services.py", "tests/records/test_link_revocation.py",
+    "tests/patients/",
 )
 
 

@@ -233,7 +233,7 @@ def move(link: StatusLink, appointment_id: int, start: datetime) -> Appointment:
     if offer.too_late:
         raise PatientError("Your consultation is too close to change here. Please call us.")
     if start not in {slot.start for slot in offer.slots}:
-        raise PatientError("That time is no longer free. Please choose another.", field="start")
+        raise PatientError("That time is no longer free. Please choose another.", field="start", status=422)
     try:
         scheduling.reschedule(None, appointment, start)
     except scheduling.SchedulingError:

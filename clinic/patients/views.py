@@ -89,13 +89,17 @@ def _act(token: str, form_name: str, form, change, success: str, anchor: str):
     link = _link_or_none(token)
     if link is None:
         return _gone()
-    if form.validate_on_submit() and attempt(lambda: change(link, form), form, success=success).ok:
-        link.last_used_at = utcnow()
-        db.session.commit()
-        return redirect(url_for("patients.status_page", token=token, _anchor=anchor))
+    code = 422
+    if form.validate_on_submit():
+        done = attempt(lambda: change(link, form), form, success=success)
+        if done.ok:
+            link.last_used_at = utcnow()
+            db.session.commit()
+            return redirect(url_for("patients.status_page", token=token, _anchor=anchor))
+        code = done.status
     db.session.rollback()
     link = services.resolve_status_link(token)
-    return _page(link, token, 422, **{form_name: form})
+    return _page(link, token, code, **{form_name: form})
 
 
 @bp.post(PAGE + "/upload")
@@ -178,7 +182,7 @@ def report(token: str):
         return _gone()
     db.session.commit()
     return render_viewed("outcomes/report.html", facts=facts, issued=services.release_of(link.case).released_at,
-                         shared=True, pdf_url=url_for("patients.report_pdf", token=token))
+                         shared=True, pdf_url=url_for("patients.report_pdf_download", token=token))
 
 
 @bp.get(PAGE + "/report.pdf")

@@ -17,7 +17,8 @@ REASON = "Carcinoma pathology: margins page missing"
 
 
 def mails_to(session, case) -> list[OutboxMessage]:
-    return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == case.patient.email)
+    return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == case.patient.email,
+                                                              factories.besides_acknowledgement())
                                 .order_by(OutboxMessage.id)))
 
 

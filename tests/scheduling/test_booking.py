@@ -16,7 +16,8 @@ from tests import factories
 
 
 def invites_of(session, case) -> list[OutboxMessage]:
-    return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.case_id == case.id)
+    return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.case_id == case.id,
+                                                              OutboxMessage.ics.is_not(None))
                                 .order_by(OutboxMessage.id)))
 
 
