@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from clinic.formkit import FlaskForm, OutOfCalendar, id_choice, read_instant
+from clinic.formkit import FlaskForm, OutOfCalendar, id_choice, options, read_instant
 
 
 def _instant(form, field) -> None:
@@ -51,7 +51,7 @@ class MessageForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    choice = RadioField("What have you decided?", choices=PATIENT_CHOICES,
+    choice = RadioField("What have you decided?", choices=options(PATIENT_CHOICES),
                         validators=[InputRequired(message="Please choose one of the answers.")])
     note = TextAreaField("Anything you want to tell us (optional)", validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Send my answer")

@@ -4,7 +4,7 @@ Sent by `clinic worker` (clinic/cli.py) or by cron with `clinic reminders send`.
 one row per (appointment, SEQUENCE, lead time): the unique key makes the second of two workers
 fail its insert and send nothing, and a moved appointment (a new SEQUENCE) gets its own reminders.
 Cancelled, held or missed appointments get none. A lead time whose moment passed before the
-appointment's current version was sent is skipped: the invite itself just told the patient, and a
+appointment's current version was sent (invited_at) is skipped: the invite itself just told the patient, and a
 48-hour reminder an hour before would only be noise (the 2-hour one still goes).
 """
 from __future__ import annotations
@@ -52,7 +52,7 @@ def due(now: datetime, leads: list[timedelta]) -> list[tuple[int, timedelta]]:
     if not leads:
         return []
     rows = db.session.execute(
-        sa.select(Appointment.id, Appointment.start, Appointment.updated_at, Appointment.ical_sequence)
+        sa.select(Appointment.id, Appointment.start, Appointment.invited_at, Appointment.ical_sequence)
         .where(Appointment.status == ACTIVE, Appointment.start > now, Appointment.start <= now + leads[0])
         .order_by(Appointment.start)).all()
     sent = {(a, s, m) for a, s, m in db.session.execute(
@@ -63,7 +63,7 @@ def due(now: datetime, leads: list[timedelta]) -> list[tuple[int, timedelta]]:
         open_leads = [lead for lead in leads if row.start - lead <= now]
         lead = open_leads[-1]  # the shortest window that has opened
         minutes = int(lead.total_seconds() // 60)
-        if (row.id, row.ical_sequence, minutes) in sent or row.updated_at > row.start - lead:
+        if (row.id, row.ical_sequence, minutes) in sent or (row.invited_at or now) > row.start - lead:
             continue
         found.append((row.id, lead))
     return found

@@ -14,6 +14,7 @@ from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
+from clinic.formkit import options
 from clinic.outcomes.report_pdf import report_pdf
 from clinic.patients import forms, services, status
 from clinic.patients.models import PatientMessage
@@ -45,13 +46,13 @@ def _gone():
 
 def _forms(page: status.StatusPage) -> dict:
     upload = record_forms.PatientUploadForm(prefix="upload")
-    upload.record.choices = [(wanted.item.id, wanted.item.name) for wanted in page.wanted]
+    upload.record.choices = options((wanted.item.id, wanted.item.name) for wanted in page.wanted)
     move = forms.MoveForm(prefix="move")
     offer = None
     if page.visit is not None:
         offer = services.move_offer(page.visit.appointment)
-        move.start.choices = [(slot.start.isoformat(), _slot_words(slot.start, page.case.patient.timezone))
-                              for slot in offer.slots]
+        move.start.choices = options((slot.start.isoformat(), _slot_words(slot.start, page.case.patient.timezone))
+                                     for slot in offer.slots)
         move.appointment.data = move.appointment.data or str(page.visit.appointment.id)
     cancel = forms.CancelForm(prefix="cancel")
     if page.visit is not None:
@@ -73,7 +74,8 @@ def _page(link, token: str, code: int = 200, **override):
     if code == 200:  # a refused change leaves the data as it was (the audit row aside)
         link.last_used_at = utcnow()
     db.session.commit()
-    return render_template("patients/status.html", page=page, token=token, link=link, **context), code
+    return render_template("patients/status.html", page=page, token=token, link=link,
+                           patient_words=dict(forms.PATIENT_CHOICES), **context), code
 
 
 @bp.get(PAGE)
@@ -109,7 +111,7 @@ def upload(token: str):
     form = record_forms.PatientUploadForm(prefix="upload")
     link = services.resolve_status_link(token)
     wanted = links.items_for_patient(link.case) if link is not None else []
-    form.record.choices = [(item.id, item.name) for item in wanted]
+    form.record.choices = options((item.id, item.name) for item in wanted)
 
     def change(link, form):
         item = next((i for i in wanted if i.id == form.record.data), None)

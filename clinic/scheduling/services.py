@@ -132,7 +132,7 @@ def book(actor, case: Case, start: datetime, specialist_id: int | None = None) -
     appointment = Appointment(case_id=case.id, specialist_id=assignment.specialist_id, start=slot.start,
                               end=slot.end, timezone=slot.timezone, modality=slot.modality,
                               location=slot.location, ical_uid=f"{uuid.uuid4()}@second-opinion",
-                              booked_by_id=getattr(actor, "id", None))
+                              booked_by_id=getattr(actor, "id", None), invited_at=utcnow())
     _save(appointment)
     db.session.expire(case, ["appointments"])  # read again with the new one by the guard below
     audit.record(actor, "create", "appointment", appointment.id, detail=f"case={case.id}")
@@ -161,6 +161,7 @@ def reschedule(actor, appointment: Appointment, start: datetime) -> Appointment:
     appointment.start, appointment.end = slot.start, slot.end
     appointment.modality, appointment.location = slot.modality, slot.location
     appointment.ical_sequence += 1
+    appointment.invited_at = utcnow()
     _save(appointment)
     audit.record(actor, "update", "appointment", appointment.id, detail=f"rescheduled seq={appointment.ical_sequence}")
     workflow.note(actor, appointment.case, "scheduling",

@@ -83,6 +83,9 @@ def upgrade():
     op.execute("ALTER TABLE record_items ADD COLUMN rejection_problem VARCHAR(20) "
                f"CONSTRAINT ck_record_items_rejection_problem_allowed CHECK ({PROBLEM_CHECK})")
     op.execute("UPDATE record_items SET rejection_problem = 'other' WHERE status = 'rejected'")
+    # Not a batch either: reminders (above) refer to appointments with ON DELETE CASCADE.
+    op.add_column('appointments', sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE appointments SET invited_at = updated_at")
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('follow_up_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('recorded_via', sa.String(length=20), nullable=False,
@@ -109,6 +112,7 @@ def downgrade():
         op.drop_constraint('ck_record_items_rejection_problem_allowed', 'record_items', type_='check')
     op.execute("ALTER TABLE record_items DROP COLUMN rejection_problem")  # SQLite: the column's CHECK goes with it
     op.drop_table('reminders')
+    op.execute("ALTER TABLE appointments DROP COLUMN invited_at")
     with op.batch_alter_table('status_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_status_links_case_id'))
 
