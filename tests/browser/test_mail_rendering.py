@@ -24,7 +24,7 @@ from tests.mail.producers import produce_all
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/mail-shots")
-WIDTHS = (390, 1280)
+WIDTHS = (320, 390, 1280)  # the narrowest phone the layout is built for, a common phone, a desktop
 
 # Problems of the page as laid out, in the browser: overflow, small text, low contrast.
 LAYOUT_PROBLEMS = """() => {
