@@ -60,25 +60,34 @@ def send_invites(appointment: Appointment, moved_from: datetime | None = None) -
     if specialist.email:
         recipients.append((specialist.email, specialist.timezone or appointment.timezone, False))
     kind = _kind(appointment)
-    checklist = invites.prep_checklist(len(case.questions), appointment.modality).splitlines()
     for address, zone, is_patient in recipients:
         ics = calendar_text(appointment, zone)
-        other_zone = specialist.timezone or appointment.timezone if is_patient else case.patient.timezone
-        context = dict(kind=kind, for_patient=is_patient, reference=case.reference, case_open=case.is_open,
-                       addressee=case.patient.name if is_patient else specialist.name, specialist_name=specialist.name,
-                       when=long_when(appointment.start, zone),
-                       # The other side's clock, for the specialist only: a patient is given their own time alone.
-                       when_other=None if is_patient or _same_clock(appointment.start, zone, other_zone)
-                       else long_when(appointment.start, other_zone),
-                       moved_from=long_when(moved_from, zone) if moved_from and kind == "moved" else None,
-                       video=appointment.modality == "video", location=appointment.location,
-                       video_url=appointment.location if appointment.modality == "video"
-                       and appointment.location.startswith("https://") else None,
-                       checklist_title=checklist[0].rstrip(":"), checklist=[line.removeprefix("- ") for line in checklist[1:]],
-                       case_url=None if is_patient else _specialist_case_url(case.id))
-        text, html = render_mail("appointment", **context)
+        text, html = render_mail("appointment", **_mail_facts(appointment, kind, zone, is_patient, moved_from))
         enqueue(address, _subject(kind, is_patient, case.reference, when(appointment, zone)), text, html,
                 ics=ics, ics_method=invites.method_of(ics), case_id=case.id)
+
+
+def _mail_facts(appointment: Appointment, kind: str, zone: str, for_patient: bool,
+                moved_from: datetime | None) -> dict:
+    """What templates/mail/appointment.* say, on the reader's clock. The specialist also reads the
+    patient's clock when it differs (a video call across zones); the patient is given their own time
+    alone, and the checklist for their kind of visit as a list."""
+    case, specialist = appointment.case, appointment.specialist
+    patient_zone = case.patient.timezone
+    checklist = invites.prep_checklist(len(case.questions), appointment.modality).splitlines()
+    video = appointment.modality == "video"
+    return dict(
+        kind=kind, for_patient=for_patient, reference=case.reference, case_open=case.is_open,
+        addressee=case.patient.name if for_patient else specialist.name, specialist_name=specialist.name,
+        when=long_when(appointment.start, zone),
+        when_other=None if for_patient or _same_clock(appointment.start, zone, patient_zone)
+        else long_when(appointment.start, patient_zone),
+        moved_from=long_when(moved_from, zone) if moved_from and kind == "moved" else None,
+        video=video, location=appointment.location,
+        video_url=appointment.location if video and appointment.location.startswith("https://") else None,
+        checklist_title=checklist[0].rstrip(":"), checklist=[line.removeprefix("- ") for line in checklist[1:]],
+        case_url=None if for_patient else _specialist_case_url(case.id),
+    )
 
 
 def long_when(start: datetime, zone: str) -> str:
@@ -89,7 +98,9 @@ def long_when(start: datetime, zone: str) -> str:
 
 
 def _same_clock(start: datetime, zone: str, other: str) -> bool:
-    return start.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == start.astimezone(ZoneInfo(other)).replace(tzinfo=None)
+    def reading(where: str) -> datetime:
+        return start.astimezone(ZoneInfo(where)).replace(tzinfo=None)
+    return reading(zone) == reading(other)
 
 
 def _specialist_case_url(case_id: int) -> str:

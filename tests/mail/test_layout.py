@@ -172,12 +172,12 @@ def test_the_layout_and_parts_other_mails_are_built_on(app):
         '{% extends "mail/_layout.html" %}{% import "mail/_parts.html" as parts %}'
         '{% block preheader %}PRE{% endblock %}{% block content %}{{ parts.heading("H") }}{{ parts.paragraph("P") }}'
         '{{ parts.facts([("When", "Today"), ("Nothing", none)]) }}{{ parts.checklist(["one", "two"]) }}'
-        '{{ parts.button("https://x.example/a", "Go") }}{{ name }}{% endblock %}')
+        '{{ parts.button("https://x.example/a", "Go") }}[{{ name }}]{% endblock %}')
     html = probe.render(clinic=ClinicContact("C", "A", "P", "https://x.example"), name="N")
     assert "PRE" in html and "<h1" in html and ">P</p>" in html and "Today" in html and "Nothing" not in html
-    assert html.count("<li") == 2 and 'href="https://x.example/a"' in html and "bgcolor=" in html and "N" in html
+    assert html.count("<li") == 2 and 'href="https://x.example/a"' in html and "bgcolor=" in html and "[N]" in html
     text = environment.from_string(
         '{% extends "mail/_layout.txt" %}{% import "mail/_parts.txt" as parts %}{% block content %}'
-        '{{ parts.facts([("When", "Today")]) }}{{ parts.checklist(["one"]) }}{{ parts.button("https://x.example/a", "Go") }}'
-        '{% endblock %}').render(clinic=ClinicContact("C", "A", "P", "https://x.example"))
+        '{{ parts.facts([("When", "Today")]) }}{{ parts.checklist(["one"]) }}'
+        '{{ parts.button("https://x.example/a", "Go") }}{% endblock %}').render(clinic=ClinicContact("C", "A", "P", "https://x.example"))
     assert "When: Today" in text and "- one" in text and "https://x.example/a" in text and "\nA\n" in text
