@@ -63,6 +63,9 @@ def from_environment(instance_path: str) -> dict:
         # the values of a failed statement are patient data; its error message is logged.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Second Opinion Clinic"),
+        # In every mail's header and footer: how a patient reaches the clinic (demo values by default).
+        "CLINIC_ADDRESS": os.environ.get("CLINIC_ADDRESS", "200 Example Avenue, Suite 300, Boston, MA 02115"),
+        "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", "+1 617 555 0142"),
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "America/New_York"),
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 15),
         "SESSION_LIFETIME_HOURS": _int("SESSION_LIFETIME_HOURS", 12),

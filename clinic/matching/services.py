@@ -16,6 +16,7 @@ from clinic.database import utcnow
 from clinic.directory.models import Clinician, Subspecialty
 from clinic.errors import DomainError
 from clinic.extensions import db
+from clinic.mail.compose import render_mail
 from clinic.mail.outbox import enqueue
 from clinic.matching import engine, facts
 from clinic.matching.facts import case_assignments
@@ -158,9 +159,8 @@ def _tell_specialist(person: Clinician, case: Case, assignment: Assignment) -> N
         return
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         link = url_for("matching.assignment", assignment_id=assignment.id, _external=True)  # outside requests too
-    enqueue(address, "A second-opinion case is waiting for your answer",
-            f"Dear {person.name},\n\nCase {case.reference} has been proposed to you. Sign in to accept or "
-            f"decline it:\n{link}\n\n{current_app.config['CLINIC_NAME']}", case_id=case.id)
+    text, html = render_mail("case_proposed", specialist_name=person.name, reference=case.reference, url=link)
+    enqueue(address, "A second-opinion case is waiting for your answer", text, html, case_id=case.id)
 
 
 def accept_assignment(actor, assignment: Assignment) -> None:

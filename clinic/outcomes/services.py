@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,6 +17,7 @@ from clinic.database import is_loaded, utcnow
 from clinic.directory.models import Subspecialty
 from clinic.errors import DomainError
 from clinic.extensions import db
+from clinic.mail.compose import long_date, render_mail
 from clinic.mail.outbox import enqueue
 from clinic.matching.models import Assignment
 from clinic.outcomes import figures
@@ -148,13 +150,10 @@ def send_report(actor, case: Case, recipient: str) -> ReportLink:
     # A new link replaces the earlier ones (a corrected address closes the link sent to the wrong one).
     token, link = links.issue(actor, ReportLink, case.id, timedelta(days=REPORT_LINK_DAYS), recipient=recipient)
     named, _ = first_doctor(case)
-    clinic = current_app.config["CLINIC_NAME"]
-    address = public_url(REPORT_PATH, token)
-    enqueue(recipient, f"Second-opinion report for case {case.reference}",
-            f"Dear {named.name if named else 'Doctor'},\n\nWith your patient's consent, {clinic} shares the "
-            f"second-opinion report for case {case.reference}. It opens at this private link until "
-            f"{link.expires_at:%Y-%m-%d}:\n{address}\n\nPlease do not forward this message.\n\n{clinic}",
-            case_id=case.id)
+    last_day = link.expires_at.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).date()
+    text, html = render_mail("report_link", doctor_name=named.name if named else "Doctor", reference=case.reference,
+                             url=public_url(REPORT_PATH, token), days=REPORT_LINK_DAYS, last_day=long_date(last_day))
+    enqueue(recipient, f"Second-opinion report for your patient, case {case.reference}", text, html, case_id=case.id)
     audit.record(actor, "export", "report", case.id, detail=f"sent to first doctor link={link.id}")
     workflow.note(actor, case, "outcome", f"Report sent to the first doctor ({recipient}).")
     db.session.flush()

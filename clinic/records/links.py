@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +22,7 @@ from clinic import audit
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db
+from clinic.mail.compose import long_date, render_mail
 from clinic.mail.outbox import enqueue
 from clinic.records.models import RecordItem, UploadLink
 from clinic.records.vocabulary import OUTSTANDING, REJECTION_PROBLEMS
@@ -95,8 +97,19 @@ def valid_link(model, token: str):
 
 def issue_link(actor, case: Case) -> str:
     """A new upload link for the case (earlier ones stop working); returns the token (shown once, in the email)."""
-    token, _ = issue(actor, UploadLink, case.id, timedelta(days=current_app.config["UPLOAD_LINK_DAYS"]))
-    return token
+    return _issue_upload_link(actor, case)[0]
+
+
+def _issue_upload_link(actor, case: Case) -> tuple[str, UploadLink]:
+    return issue(actor, UploadLink, case.id, timedelta(days=current_app.config["UPLOAD_LINK_DAYS"]))
+
+
+def _link_mail(case: Case, token: str, link: UploadLink) -> dict:
+    """What both upload-link mails say of the link: its address, its life and the day it stops
+    working on the patient's own calendar."""
+    return dict(patient_name=case.patient.name, url=public_url(LINK_PATH, token),
+                days=current_app.config["UPLOAD_LINK_DAYS"], reference=case.reference,
+                last_day=long_date(link.expires_at.astimezone(ZoneInfo(case.patient.timezone)).date()))
 
 
 def resolve_link(token: str) -> UploadLink | None:
@@ -117,26 +130,11 @@ def email_link(actor, case: Case, items: list[RecordItem]) -> None:
 
     The subject names no condition (mail leaves the clinic); the body lists the records.
     """
-    token = issue_link(actor, case)
-    clinic = current_app.config["CLINIC_NAME"]
-    days = current_app.config["UPLOAD_LINK_DAYS"]
-    wanted = "\n".join(f"  - {item.name}" + (f" (by {item.due_on:%d %b %Y})" if item.due_on else "") for item in items)
-    text = (f"Hello {case.patient.name},\n\n"
-            f"To prepare your second opinion, our specialist needs to see your full record, not summaries. "
-            f"Please send us:\n\n{wanted}\n\n"
-            f"You can upload the files here (PDF, photos as JPEG or PNG, DICOM images, or plain text):\n\n"
-            f"  {public_url(LINK_PATH, token)}\n\n"
-            f"The link is private to you and works for {days} days. You do not need an account.\n"
-            f"Your patient portal, the clinic or hospital that treated you, or your health app "
-            f"can give you copies of these records.\n\n"
-            f"If you have questions, reply to this email or call us and give your case reference {case.reference}.\n\n"
-            f"{clinic}")
-    enqueue(case.patient.email, f"{clinic}: please send your medical records", text, case_id=case.id)
-
-
-def _render(template: str, **context) -> str:
-    """A mail template without the page context processors (mail is written outside any request too)."""
-    return current_app.jinja_env.get_template(template).render(**context)
+    token, link = _issue_upload_link(actor, case)
+    records = [item.name + (f", by {long_date(item.due_on)}" if item.due_on else "") for item in items]
+    text, html = render_mail("records_request", records=records, **_link_mail(case, token, link))
+    enqueue(case.patient.email, f"{current_app.config['CLINIC_NAME']}: please send your medical records", text, html,
+            case_id=case.id)
 
 
 def email_rejection(actor, case: Case, item: RecordItem, problem: str) -> None:
@@ -144,10 +142,9 @@ def email_rejection(actor, case: Case, item: RecordItem, problem: str) -> None:
 
     The mail names the record as the records request does, and the problem from a fixed list:
     never the coordinator's own reason, which may name the condition."""
-    token = issue_link(actor, case)
-    context = dict(patient_name=case.patient.name, record_name=item.name, problem=REJECTION_PROBLEMS[problem][1],
-                   due_on=item.due_on, url=public_url(LINK_PATH, token), days=current_app.config["UPLOAD_LINK_DAYS"],
-                   reference=case.reference, clinic_name=current_app.config["CLINIC_NAME"])
-    enqueue(case.patient.email, f"{context['clinic_name']}: please send a new copy of a record",
-            _render("mail/record_rejected.txt", **context), _render("mail/record_rejected.html", **context),
+    token, link = _issue_upload_link(actor, case)
+    text, html = render_mail("record_rejected", record_name=item.name, problem=REJECTION_PROBLEMS[problem][1],
+                             due_on=long_date(item.due_on) if item.due_on else None,
+                             **_link_mail(case, token, link))
+    enqueue(case.patient.email, f"{current_app.config['CLINIC_NAME']}: please send a new copy of a record", text, html,
             case_id=case.id)

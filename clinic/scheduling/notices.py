@@ -5,15 +5,16 @@ name the time, the place and the case reference, never a diagnosis.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, url_for
 
 from clinic.database import utcnow
+from clinic.mail.compose import long_date, render_mail
 from clinic.mail.outbox import enqueue
 from clinic.scheduling import invites
-from clinic.scheduling.models import MODALITIES, Appointment, AppointmentStatus
-
+from clinic.scheduling.models import Appointment, AppointmentStatus
 
 
 def when(appointment: Appointment, zone: str | None = None) -> str:
@@ -50,8 +51,9 @@ def calendar_text(appointment: Appointment, zone: str) -> str:
     return build(invite, utcnow())
 
 
-def send_invites(appointment: Appointment) -> None:
-    """One email per attendee, each with the invite in their own zone, written to the outbox now."""
+def send_invites(appointment: Appointment, moved_from: datetime | None = None) -> None:
+    """One email per attendee, each with the invite in their own zone, written to the outbox now.
+    `moved_from`: the start before a reschedule, which the mail names as the time that no longer applies."""
     case = appointment.case
     specialist = appointment.specialist
     recipients = [(case.patient.email, case.patient.timezone, True)]
@@ -60,18 +62,50 @@ def send_invites(appointment: Appointment) -> None:
     kind = _kind(appointment)
     for address, zone, is_patient in recipients:
         ics = calendar_text(appointment, zone)
-        context = dict(kind=kind, appointment=appointment, case=case, for_patient=is_patient,
-                       when=when(appointment, zone), when_specialist=when(appointment),
-                       modality=MODALITIES[appointment.modality], clinic_name=current_app.config["CLINIC_NAME"],
-                       checklist=invites.prep_checklist(len(case.questions), appointment.modality))
-        enqueue(address, _subject(kind, is_patient, case.reference, context["when"]),
-                _render("mail/appointment.txt", context), _render("mail/appointment.html", context),
+        text, html = render_mail("appointment", **_mail_facts(appointment, kind, zone, is_patient, moved_from))
+        enqueue(address, _subject(kind, is_patient, case.reference, when(appointment, zone)), text, html,
                 ics=ics, ics_method=invites.method_of(ics), case_id=case.id)
 
 
-def _render(template: str, context: dict) -> str:
-    """A mail template without the page context processors (mail is written outside any request too)."""
-    return current_app.jinja_env.get_template(template).render(**context)
+def _mail_facts(appointment: Appointment, kind: str, zone: str, for_patient: bool,
+                moved_from: datetime | None) -> dict:
+    """What templates/mail/appointment.* say, on the reader's clock. The specialist also reads the
+    patient's clock when it differs (a video call across zones); the patient is given their own time
+    alone, and the checklist for their kind of visit as a list."""
+    case, specialist = appointment.case, appointment.specialist
+    patient_zone = case.patient.timezone
+    checklist = invites.prep_checklist(len(case.questions), appointment.modality).splitlines()
+    video = appointment.modality == "video"
+    return dict(
+        kind=kind, for_patient=for_patient, reference=case.reference, case_open=case.is_open,
+        addressee=case.patient.name if for_patient else specialist.name, specialist_name=specialist.name,
+        when=long_when(appointment.start, zone),
+        when_other=None if for_patient or _same_clock(appointment.start, zone, patient_zone)
+        else long_when(appointment.start, patient_zone),
+        moved_from=long_when(moved_from, zone) if moved_from and kind == "moved" else None,
+        video=video, location=appointment.location,
+        video_url=appointment.location if video and appointment.location.startswith("https://") else None,
+        checklist_title=checklist[0].rstrip(":"), checklist=[line.removeprefix("- ") for line in checklist[1:]],
+        case_url=None if for_patient else _specialist_case_url(case.id),
+    )
+
+
+def long_when(start: datetime, zone: str) -> str:
+    """"Tuesday 10 March 2026 at 09:00, New York time (EDT)": the start as a patient reads it on their own clock."""
+    local = start.astimezone(ZoneInfo(zone))
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{long_date(local.date())} at {local:%H:%M}, {place} time ({local.tzname()})"
+
+
+def _same_clock(start: datetime, zone: str, other: str) -> bool:
+    def reading(where: str) -> datetime:
+        return start.astimezone(ZoneInfo(where)).replace(tzinfo=None)
+    return reading(zone) == reading(other)
+
+
+def _specialist_case_url(case_id: int) -> str:
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):  # outside requests too
+        return url_for("review.case", case_id=case_id, _external=True)
 
 
 def _subject(kind: str, for_patient: bool, reference: str, at: str) -> str:

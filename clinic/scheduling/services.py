@@ -157,7 +157,7 @@ def reschedule(actor, appointment: Appointment, start: datetime) -> Appointment:
     if start == appointment.start:
         raise SchedulingError("The appointment is already at that time. Pick another slot.")
     slot = _slot_for(appointment.specialist_id, start, ignore=appointment.id)
-    before = notices.when(appointment)
+    before, moved_from = notices.when(appointment), appointment.start
     appointment.start, appointment.end = slot.start, slot.end
     appointment.modality, appointment.location = slot.modality, slot.location
     appointment.ical_sequence += 1
@@ -166,7 +166,7 @@ def reschedule(actor, appointment: Appointment, start: datetime) -> Appointment:
     audit.record(actor, "update", "appointment", appointment.id, detail=f"rescheduled seq={appointment.ical_sequence}")
     workflow.note(actor, appointment.case, "scheduling",
                   f"Consultation moved from {before} to {notices.when(appointment)}.")
-    notices.send_invites(appointment)
+    notices.send_invites(appointment, moved_from=moved_from)
     db.session.flush()
     return appointment
 
