@@ -233,7 +233,7 @@ def decline_counter(actor, counter: CounterProposal) -> CounterProposal:
     invite = notices.invite_for(appointment, zone)
     ics = invites.decline_counter(invite, invites.Person(counter.proposer_name, counter.proposer), utcnow(),
                                   comment="The clinic keeps the consultation at the time booked.")
-    context = dict(for_patient=for_patient, name=case.patient.name if for_patient else appointment.specialist.name,
+    context = dict(for_patient=for_patient, person=case.patient.name if for_patient else appointment.specialist.name,
                    proposed=when(counter.start, zone), booked=when(appointment.start, zone),
                    still_booked=appointment.is_active, reference=case.reference,
                    clinic_name=current_app.config["CLINIC_NAME"])
