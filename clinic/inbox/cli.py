@@ -20,7 +20,7 @@ def _standard_input() -> bytes:
     mail server sees it taken, and the message is kept aside as too large."""
     from clinic.inbox.itip import MAX_BYTES
 
-    stream = click.get_binary_stream("stdin")
+    stream = sys.stdin.buffer
     raw = stream.read(MAX_BYTES + 1)
     while len(raw) > MAX_BYTES and stream.read(CHUNK):
         pass
