@@ -64,11 +64,12 @@ def received(raw: bytes) -> InboundMessage | None:
 def receive(raw: bytes, actor=None) -> InboundMessage:
     """Record one message and act on it when it is a reply the clinic can trust. A message received
     before (the same bytes) is returned as it was, not acted on again. Flushes; the caller commits."""
-    known = received(raw)
+    sha256 = digest(raw)
+    known = db.session.scalar(sa.select(InboundMessage).where(InboundMessage.sha256 == sha256))
     if known is not None:
         return known
     envelope = itip.envelope(raw)
-    message = InboundMessage(sha256=digest(raw), size=len(raw), raw=raw if len(raw) <= MAX_RAW else None,
+    message = InboundMessage(sha256=sha256, size=len(raw), raw=raw if len(raw) <= MAX_RAW else None,
                              message_id=envelope.message_id, sender=envelope.sender, subject=envelope.subject,
                              outcome=Outcome.KEPT_ASIDE, received_at=utcnow())
     try:  # the row first: the same message received twice at once, one of the two is refused here
