@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from clinic import (admin, api, auth, cases, cli, coverage, directory, mail, matching, outcomes, patients, records,
-                    review, scheduling, security, web, wiring, worker)
+from clinic import (admin, api, auth, cases, cli, coverage, directory, inbox, mail, matching, outcomes, patients,
+                    records, review, scheduling, security, web, wiring, worker)
 from clinic import config as settings
 from clinic.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from clinic.formkit import IdConverter
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     coverage.init_app(app)   # 2. insurance checks
     matching.init_app(app)   # 3. the independent specialist
     scheduling.init_app(app)  # 4. openings, bookings, invites
+    inbox.init_app(app)      # 4. replies to invites from the clinic's mailbox
     review.init_app(app)     # 5. the specialist's review and opinion
     outcomes.init_app(app)   # 6. comparison, decision, report, dashboard
     patients.init_app(app)   # the patient's side: acknowledgement, status page, reminders
@@ -76,6 +77,7 @@ def _import_models() -> None:
     from clinic.cases import models as _cases  # noqa: F401
     from clinic.coverage import models as _coverage  # noqa: F401
     from clinic.directory import models as _directory  # noqa: F401
+    from clinic.inbox import models as _inbox  # noqa: F401
     from clinic.mail import models as _mail  # noqa: F401
     from clinic.matching import models as _matching  # noqa: F401
     from clinic.outcomes import models as _outcomes  # noqa: F401

@@ -20,6 +20,7 @@ class Wiring:
     guards: dict[tuple[str, str], Callable] = field(default_factory=dict)  # cases.workflow
     case_created: list[Callable] = field(default_factory=list)            # cases.services
     panels: dict[str, Any] = field(default_factory=dict)                  # cases.panels
+    appointment_sections: dict[str, Any] = field(default_factory=dict)    # scheduling.panel
     queue_flags: dict[str, Any] = field(default_factory=dict)             # cases.queue
     queue_loads: list[Callable[[], object]] = field(default_factory=list)  # cases.queue
     navigation: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)  # web

@@ -182,7 +182,7 @@ def pytest_collection_modifyitems(config, items):
 # over plain ORM reads and writes) run once, on SQLite, the embedded default.
 BOTH_DATABASES = (
     "tests/security/", "tests/bench/", "tests/api/", "tests/audit/", "tests/directory/", "tests/matching/",
-    "tests/scheduling/", "tests/test_migrations.py", "tests/test_query_counts.py", "tests/test_access.py",
+    "tests/scheduling/", "tests/inbox/", "tests/test_migrations.py", "tests/test_query_counts.py", "tests/test_access.py",
     "tests/test_errors.py", "tests/test_cli.py", "tests/cases/test_staff_intake_and_queue.py",
     "tests/records/test_api.py", "tests/records/test_services.py", "tests/records/test_link_revocation.py",
     "tests/patients/",

@@ -106,6 +106,10 @@ ACCESS = {
     "availability.revoke_feed": {A, OWN},
     "mail.outbox": {A},
     "mail.retry_message": {A},
+    "inbox.accept": {C},
+    "inbox.decline": {C},
+    "inbox.kept_aside": {A},
+    "inbox.message": {A},
     "api.specialist_slots": {C},
     "api.book": {C},
     "api.move": {C},
@@ -225,6 +229,7 @@ def sample_ids(app, users, session, my_case):
 
     case = my_case()
     specialist = users["specialist"].clinician
+    counter, inbound = _inbox_samples(session, case)
     issue_token(None, users["coordinator"], "sample")
     day_off = availability.add_day_off(None, specialist, date(2031, 1, 6))
     affiliation = factories.AffiliationFactory(clinician=specialist)
@@ -247,7 +252,28 @@ def sample_ids(app, users, session, my_case):
         "section": "organizations", "item_id": affiliation.organization_id,
         "filename": "app.css", "token": "x" * 43, "report_link_id": report_link.id, "role": "referring",
         "patient_message_id": patient_message.id,
+        "counter_id": counter, "inbound_id": inbound,
     }
+
+
+def _inbox_samples(session, case) -> tuple[int, int]:
+    """A proposed time for the case's (held) consultation, and the message that brought it."""
+    from datetime import timedelta
+
+    from clinic.inbox.models import CounterProposal, InboundMessage
+    from clinic.scheduling.models import Appointment
+
+    appointment = session.scalars(sa.select(Appointment).where(Appointment.case_id == case.id)).one()
+    message = InboundMessage(sha256="1" * 64, size=1, outcome="applied", sender=case.patient.email,
+                             appointment_id=appointment.id)
+    session.add(message)
+    session.flush()
+    counter = CounterProposal(appointment_id=appointment.id, role="patient", proposer=case.patient.email,
+                              start=appointment.start + timedelta(days=1), end=appointment.end + timedelta(days=1),
+                              sequence=appointment.ical_sequence, inbound_message_id=message.id)
+    session.add(counter)
+    session.flush()
+    return counter.id, message.id
 
 
 def route_requests(app, ids):

@@ -230,6 +230,22 @@ def cancel(invite: Invite, stamp: datetime) -> str:
     return _build("CANCEL", [replace(invite, cancelled=True)], stamp, with_attendees=True)
 
 
+def decline_counter(invite: Invite, proposer: Person, stamp: datetime, comment: str = "") -> str:
+    """METHOD:DECLINECOUNTER (RFC 5546, 3.2.8): the organizer turns down the time an attendee proposed.
+    The event keeps its UID and its current SEQUENCE (a refusal changes nothing, so no version is
+    added); it names the ORGANIZER and the proposer's ATTENDEE, whose calendar shows the refusal, and
+    carries no time, place or summary: the booked appointment stands as the last REQUEST described it."""
+    event = Event()
+    event.add("uid", invite.uid)
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", stamp)
+    event.add("organizer", _address(invite.organizer, invite.organizer_name))
+    event.add("attendee", _address(proposer.email, proposer.name))
+    if comment:
+        event.add("comment", strip_control(comment, multi_line=False))
+    return _calendar("DECLINECOUNTER", [event], set())
+
+
 def publish(invites: list[Invite], stamp: datetime) -> str:
     """METHOD:PUBLISH for a download or a subscribed feed: events without attendees to answer."""
     return _build("PUBLISH", invites, stamp, with_attendees=False)

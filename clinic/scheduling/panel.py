@@ -1,10 +1,13 @@
 """Scheduling's places in earlier stages: the case page's panel, the work queue's flags and the
-matching engine's earliest free slots (scheduling's init_app adds them)."""
+matching engine's earliest free slots (scheduling's init_app adds them); and the appointment page's
+sections that later stages add (add_appointment_section)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import selectinload
 
 from clinic.cases.models import Case
@@ -12,6 +15,7 @@ from clinic.cases.workflow import CaseStatus
 from clinic.database import utcnow
 from clinic.scheduling import services
 from clinic.scheduling.models import ACTIVE, Appointment
+from clinic.wiring import wiring
 
 SOON = timedelta(hours=48)
 
@@ -50,3 +54,14 @@ def earliest_slots(specialist_ids, day, window_days: int) -> dict:
 
     found = earliest_free_slots(specialist_ids, day, day + timedelta(days=window_days))
     return {sid: slot.start for sid, slot in found.items() if slot is not None}
+
+
+def add_appointment_section(app: Flask, name: str, order: int, template: str,
+                            context: Callable[[Appointment], dict]) -> None:
+    """A section of the appointment page from a later stage (the attendees' answers to the invite)."""
+    wiring(app).appointment_sections[name] = (order, template, context)
+
+
+def appointment_sections(appointment: Appointment) -> list[tuple[str, dict]]:
+    return [(template, context(appointment))
+            for _, template, context in sorted(wiring().appointment_sections.values(), key=lambda s: s[0])]

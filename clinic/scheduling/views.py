@@ -12,7 +12,7 @@ from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db, limiter
-from clinic.scheduling import feeds, forms, picker, services
+from clinic.scheduling import feeds, forms, panel, picker, services
 from clinic.scheduling.invites import publish
 from clinic.scheduling.models import APPOINTMENT_LABELS, MODALITIES, Appointment
 from clinic.scheduling.notices import invite_for
@@ -90,7 +90,8 @@ def appointment(appointment_id: int):
     audit.record(current_user, "view", "appointment", found.id)
     return render_viewed("scheduling/appointment.html", appointment=found, case=found.case,
                          cancel_form=forms.CancelForm(), no_show_form=forms.NoShowForm(),
-                         close_form=forms.DeleteForm(), started=found.start <= utcnow())
+                         close_form=forms.DeleteForm(), started=found.start <= utcnow(),
+                         sections=panel.appointment_sections(found))
 
 
 @bp.route("/appointments/<id:appointment_id>/reschedule", methods=["GET", "POST"])

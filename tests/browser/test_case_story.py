@@ -268,7 +268,7 @@ def the_coordinator_closes_the_case(page, case_url: str, reference: str, before:
     expect(page.get_by_text("Lumpectomy with sentinel node biopsy, then radiotherapy.").first).to_be_visible()
     look(page, "15-comparison")
     page.get_by_label("Follow the second opinion").check()
-    page.get_by_role("button", name="Record the decision and close the case").click()
+    page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".alert-success")).to_contain_text(f"case {reference} is closed")
     page.get_by_role("link", name="Open the printable report").click()
     expect(page.locator(".report")).to_contain_text("Lumpectomy with sentinel node biopsy")

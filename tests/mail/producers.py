@@ -239,3 +239,18 @@ def report_ready(users) -> Sent:
     opinion = factories.sign(case, doctor)
     return Sent(case, sent_by(lambda: services.release_report(users["coordinator"], case)),
                 private=(opinion.diagnosis_text, opinion.recommendation, opinion.less_invasive_option))
+
+
+@producer
+def counter_declined(users) -> Sent:
+    """The patient proposed another time from Outlook; the coordinator declines it (a DECLINECOUNTER)."""
+    from clinic.inbox import services
+    from tests.inbox.conftest import reply_for
+
+    case, book = _booked()
+    appointment = book()
+    later = find_slot(appointment.specialist, 4)
+    message = services.receive(reply_for(appointment, "outlook_counter", proposed_start=later,
+                                         proposed_end=later + (appointment.end - appointment.start)))
+    [counter] = services.pending_counters(message.appointment_id)
+    return Sent(case, sent_by(lambda: services.decline_counter(users["coordinator"], counter)))

@@ -70,6 +70,7 @@ def build_every_stage(users: dict) -> dict:
     patients.release_report(users["coordinator"], released)
     status_tokens = [patients.issue_status_link(None, case) for case in (pending, scheduled, released)]
     patient_message = patients.write_message(patients.resolve_status_link(status_tokens[0]), "Can I come earlier?")
+    counter, kept_aside = _inbox(appointment)
     db.session.flush()
     return {
         "pending": pending.id, "received_record": received.id, "asked_record": asked.id, "ready": ready.id,
@@ -78,8 +79,21 @@ def build_every_stage(users: dict) -> dict:
         "questions": [q.id for q in consulted.questions], "npi": specialist.npi, "specialist": specialist.id,
         "upload_token": upload_token, "feed_token": feed_token, "report_link": report_link.id,
         "status_tokens": status_tokens, "patient_message": patient_message.id, "released": released.id,
+        "counter": counter, "kept_aside": kept_aside,
         "tokens": {role: issue_token(None, users[role], "fuzz") for role in ("coordinator", "specialist", "admin")},
     }
+
+
+def _inbox(appointment) -> tuple[int, int]:
+    """A new time the patient proposed for the booked consultation (its Accept and Decline forms on the
+    case page) and a message kept aside (the admin's list): ids of the counter and of the message."""
+    from clinic.inbox import services as inbox
+    from tests.inbox.conftest import reply_for
+
+    start = appointment.start + timedelta(days=1)
+    inbox.receive(reply_for(appointment, "outlook_counter", proposed_start=start, proposed_end=start + timedelta(hours=1)))
+    kept = inbox.receive(reply_for(appointment, "gmail", sender="mallory@example.org"))
+    return inbox.pending_counters(appointment.id)[-1].id, kept.id
 
 
 @pytest.fixture(scope="module")

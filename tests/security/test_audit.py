@@ -33,7 +33,7 @@ NO_PATIENT_DATA = {
     "cases.new_case": "an empty form", "api.specialist_slots": "a specialist's free slots",
 }
 # Views of a list rather than one object (the id is then empty).
-LISTS = {"case_list", "assignment_list", "outbox"}
+LISTS = {"case_list", "assignment_list", "outbox", "inbox"}
 
 
 def _new_events(session, after_id: int) -> list:

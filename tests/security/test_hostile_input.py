@@ -78,7 +78,7 @@ def _candidates(stage: dict, session) -> dict[str, list]:
         "rule_id": list(session.scalars(select(AvailabilityRule.id).where(
             AvailabilityRule.specialist_id == stage["specialist"])))[:1],
         "day_off_id": list(session.scalars(select(DayOff.id)))[:1] or [1],
-        "message_id": [1], "section": ["clinicians", "organizations", "plans", "subspecialties"],
+        "message_id": [1], "counter_id": [stage["counter"]], "inbound_id": [stage["kept_aside"]], "section": ["clinicians", "organizations", "plans", "subspecialties"],
         "item_id": [stage["specialist"], *session.scalars(select(Organization.id))][:2],
         "link": ["affiliations", "relationships", "networks", "subspecialties"],
         "link_id": [affiliation.id if affiliation else 1], "filename": ["app.css"],
