@@ -108,9 +108,7 @@ def downgrade():
         batch_op.drop_column('recorded_via')
         batch_op.drop_column('follow_up_on')
 
-    if op.get_bind().dialect.name == "postgresql":
-        op.drop_constraint('ck_record_items_rejection_problem_allowed', 'record_items', type_='check')
-    op.execute("ALTER TABLE record_items DROP COLUMN rejection_problem")  # SQLite: the column's CHECK goes with it
+    op.execute("ALTER TABLE record_items DROP COLUMN rejection_problem")  # its CHECK goes with it (both databases)
     op.drop_table('reminders')
     op.execute("ALTER TABLE appointments DROP COLUMN invited_at")
     with op.batch_alter_table('status_links', schema=None) as batch_op:
