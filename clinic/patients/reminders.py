@@ -26,8 +26,7 @@ from clinic.mail.compose import render_mail
 from clinic.mail.outbox import enqueue
 from clinic.patients import services
 from clinic.patients.models import Reminder
-from clinic.patients.status import zone_words
-from clinic.scheduling import invites
+from clinic.scheduling import invites, notices
 from clinic.scheduling.models import ACTIVE, MODALITIES, Appointment
 
 
@@ -98,12 +97,11 @@ def _send(appointment: Appointment, lead: timedelta) -> bool:
     except IntegrityError:
         return False
     case = appointment.case
-    zone = case.patient.timezone
-    local = appointment.start.astimezone(ZoneInfo(zone))
+    local = appointment.start.astimezone(ZoneInfo(case.patient.timezone))
     token = services.issue_status_link(None, case)
     text, html = render_mail(
         "reminder", patient_name=case.patient.name, reference=case.reference, status_url=services.status_url(token),
-        when=f"{local:%A} {local.day} {local:%B} at {local:%H:%M}", zone=zone_words(zone, appointment.start),
+        when=notices.long_when(appointment.start, case.patient.timezone),
         specialist=appointment.specialist.name, modality=appointment.modality, how=MODALITIES[appointment.modality],
         location=appointment.location,
         prep=[line.removeprefix("- ") for line in

@@ -120,6 +120,12 @@ def release_of(case: Case) -> ReportRelease | None:
     return db.session.get(ReportRelease, case.id)
 
 
+def may_release(case: Case) -> bool:
+    """The case page offers "Give the report to the patient": a signed opinion, not given yet, a case not abandoned."""
+    return (case.status not in workflow.ABANDONED_STATUSES and signed_opinion(case) is not None
+            and release_of(case) is None)
+
+
 def release_report(actor, case: Case) -> ReportRelease:
     """Give the patient their report on the status page, and tell them by mail. The report is the
     patient's own record: no consent is needed, only a signed opinion."""

@@ -6,7 +6,7 @@ No codes, no staff words: the patient reads "We have 3 of your 5 records", not "
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from urllib.parse import quote
 
 from clinic.cases.models import Case
 from clinic.cases.workflow import ABANDONED_STATUSES, CaseStatus
@@ -17,7 +17,7 @@ from clinic.records.links import items_for_patient
 from clinic.records.models import RecordItem
 from clinic.records.vocabulary import REJECTION_PROBLEMS, RecordStatus
 from clinic.review.services import signed_opinion
-from clinic.scheduling import invites
+from clinic.scheduling import invites, notices
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.models import Appointment, AppointmentStatus
 
@@ -51,8 +51,7 @@ class Wanted:
 @dataclass(frozen=True)
 class Visit:
     appointment: Appointment
-    when: str          # "Tuesday 10 March 2026 at 09:00"
-    zone: str          # "New York time (EDT)"
+    when: str          # "Tuesday 10 March 2026 at 09:00, New York time (EDT)": on the patient's clock
     checklist: list[str]
     directions: str | None  # a map search for an in-person address
 
@@ -72,12 +71,6 @@ class StatusPage:
     may_decide: bool
     ended_without_opinion: bool
     notes: list[str] = field(default_factory=list)
-
-
-def zone_words(zone: str, moment) -> str:
-    """"New York time (EDT)": the patient's zone named the way people say it."""
-    city = zone.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} time ({moment.astimezone(ZoneInfo(zone)).tzname()})"
 
 
 def _steps(case: Case) -> list[Step]:
@@ -100,15 +93,11 @@ def _records(case: Case) -> tuple[int, int]:
 
 
 def _visit(case: Case, appointment: Appointment) -> Visit:
-    zone = case.patient.timezone
-    local = appointment.start.astimezone(ZoneInfo(zone))
     checklist = invites.prep_checklist(len(case.questions), appointment.modality).splitlines()[1:]
     directions = None
     if appointment.modality == "in_person" and appointment.location:
-        from urllib.parse import quote
         directions = "https://www.openstreetmap.org/search?query=" + quote(appointment.location)
-    return Visit(appointment, f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}",
-                 zone_words(zone, appointment.start), [line.removeprefix("- ") for line in checklist], directions)
+    return Visit(appointment, notices.long_when(appointment.start, case.patient.timezone), [line.removeprefix("- ") for line in checklist], directions)
 
 
 def _headline(case: Case, have: int, total: int, visit: Visit | None, report_ready: bool,
@@ -123,7 +112,7 @@ def _headline(case: Case, have: int, total: int, visit: Visit | None, report_rea
     if status == S.MATCHED:
         return "A specialist has agreed to review your case. We will send you a time for your consultation soon."
     if status == S.SCHEDULED and visit is not None:
-        return f"Your consultation is booked for {visit.when}, {visit.zone}."
+        return f"Your consultation is booked for {visit.when}."
     if status == S.CONSULTED:
         return "The specialist is writing the report of your second opinion."
     if status == S.OPINION_RECORDED:

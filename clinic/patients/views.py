@@ -51,7 +51,7 @@ def _forms(page: status.StatusPage) -> dict:
     offer = None
     if page.visit is not None:
         offer = services.move_offer(page.visit.appointment)
-        move.start.choices = options((slot.start.isoformat(), _slot_words(slot.start, page.case.patient.timezone))
+        move.start.choices = options((slot.start.isoformat(), notices.long_when(slot.start, page.case.patient.timezone))
                                      for slot in offer.slots)
         move.appointment.data = move.appointment.data or str(page.visit.appointment.id)
     cancel = forms.CancelForm(prefix="cancel")
@@ -59,12 +59,6 @@ def _forms(page: status.StatusPage) -> dict:
         cancel.appointment.data = cancel.appointment.data or str(page.visit.appointment.id)
     return dict(upload_form=upload, move_form=move, move_offer=offer, cancel_form=cancel,
                 message_form=forms.MessageForm(prefix="message"), decision_form=forms.DecisionForm(prefix="decision"))
-
-
-def _slot_words(moment, zone: str) -> str:
-    from zoneinfo import ZoneInfo
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
 def _page(link, token: str, code: int = 200, **override):
@@ -253,4 +247,4 @@ def panel_context(case: Case, actor) -> dict:
     status_links = services.status_links(case)
     return {"status_links": status_links, "open_links": [link for link in status_links if link.state == "active"],
             "messages": messages, "release": services.release_of(case),
-            "report_signed": services.signed_opinion(case) is not None, "button": forms.ButtonForm()}
+            "may_release": services.may_release(case), "button": forms.ButtonForm()}
