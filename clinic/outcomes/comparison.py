@@ -39,6 +39,7 @@ class Row:
     second: str
     differs: bool
     verdict: str  # the category in words, shown beside the row (never colour alone)
+    coded: bool = False  # a row of codes: clinicians read it, the patient's own copy leaves it out
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _code_row(first: str | None, second: str | None) -> Row:
         verdict = "Different code" if differs else "Same code"
     else:
         differs, verdict = False, "Not comparable: a code is missing"
-    return Row("Diagnosis code (ICD-10-CM)", first or "Not given", second or "Not given", differs, verdict)
+    return Row("Diagnosis code (ICD-10-CM)", first or "Not given", second or "Not given", differs, verdict, coded=True)
 
 
 def _treatment(first: FirstOpinion) -> str:

@@ -2,7 +2,7 @@
 sending to the first doctor, the dashboard's figures. They flush and audit, never commit."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,8 +117,8 @@ class ReportFacts:
     decision: Decision | None
 
 
-def report_facts(case: Case) -> ReportFacts | None:
-    """None until the opinion is signed."""
+def report_facts(case: Case, for_patient: bool = False) -> ReportFacts | None:
+    """None until the opinion is signed. The patient's copy reads in words: no row of codes."""
     opinion = signed_opinion(case)
     if opinion is None:
         return None
@@ -127,7 +127,10 @@ def report_facts(case: Case) -> ReportFacts | None:
                            opinion.treatment_comparison, bool(opinion.less_invasive), opinion.less_invasive_option,
                            opinion.if_patient_waits, opinion.recommendation)
     answers = [(q.category, q.text, opinion.answer_to(q.id)) for q in case.questions]
-    return ReportFacts(case, opinion, compare(first, second), answers, decision_of(case))
+    comparison = compare(first, second)
+    if for_patient:
+        comparison = replace(comparison, rows=[row for row in comparison.rows if not row.coded])
+    return ReportFacts(case, opinion, comparison, answers, decision_of(case))
 
 
 def first_doctor(case: Case) -> tuple[CaseClinician | None, str]:

@@ -153,7 +153,7 @@ def read_report(link: StatusLink, how: str) -> outcomes.ReportFacts | None:
     """The report for the patient (page or PDF), once released; each reading audited."""
     case = link.case
     release = release_of(case)
-    facts = outcomes.report_facts(case) if release is not None else None
+    facts = outcomes.report_facts(case, for_patient=True) if release is not None else None
     if facts is None:
         return None
     release.first_read_at = release.first_read_at or utcnow()

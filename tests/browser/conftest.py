@@ -5,8 +5,11 @@ Screenshots of each main screen are saved to tests/browser/screenshots/ (desktop
 and phone 390x844)."""
 from __future__ import annotations
 
+import email
 import shutil
 import threading
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -121,6 +124,16 @@ def image_width(page, selector: str = "img.record-image") -> int:
     return page.evaluate("s => document.querySelector(s).naturalWidth", selector)
 
 
+def delivered(folder: Path, recipient: str) -> list[EmailMessage]:
+    """Every mail written to `folder` (MAIL_FOLDER's .eml files) for `recipient`, oldest first."""
+    found = []
+    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if recipient in str(message["To"]):
+            found.append(message)
+    return found
+
+
 def shoot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -177,5 +190,5 @@ def serious_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, first {v['nodes'][0]['target']})"
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

@@ -14,6 +14,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,3 +114,13 @@ def stop(process: subprocess.Popen, folder: Path) -> None:
         process.kill()
         process.wait()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def running() -> Iterator[Mailbox]:
+    """A Dovecot for the duration of the block (a session fixture's body)."""
+    mailbox, process, folder = start()
+    try:
+        yield mailbox
+    finally:
+        stop(process, folder)

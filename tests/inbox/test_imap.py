@@ -22,9 +22,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(dovecot.DOVECOT),
 
 @pytest.fixture(scope="session")
 def imap_server():
-    mailbox, process, folder = dovecot.start()
-    yield mailbox
-    dovecot.stop(process, folder)
+    with dovecot.running() as mailbox:
+        yield mailbox
 
 
 @pytest.fixture

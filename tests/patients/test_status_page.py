@@ -215,6 +215,8 @@ def test_the_report_once_released_then_the_decision_undecided_keeps_the_case_ope
     assert "Read my report" in page and "What have you decided?" in page
     report = text_of(client, path + "/report")
     assert "Your second-opinion report" in report and case.reference in report
+    assert "ICD-10" not in report and case.icd10_code not in report, "the patient's copy reads in words"
+    assert "ICD-10" in text_of(coordinator, f"/cases/{case.id}/report"), "the clinic's copy keeps the codes"
     pdf = client.get(path + "/report.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert {e.action for e in session.scalars(sa.select(AuditEvent).where(

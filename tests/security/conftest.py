@@ -55,7 +55,8 @@ def build_every_stage(users: dict) -> dict:
     proposal = factories.AssignmentFactory(case_id=offered.id, specialist=specialist)
     matched = accepted_case(specialist)
     scheduled = accepted_case(specialist)
-    appointment = services.book(users["coordinator"], scheduled, find_slot(specialist))
+    # Days ahead, beyond PATIENT_MOVE_NOTICE_HOURS at any hour the suite runs: its status page offers move and cancel.
+    appointment = services.book(users["coordinator"], scheduled, find_slot(specialist, 8 * 3))
     consulted = held_case(users["specialist"])
     decided = held_case(users["specialist"])
     factories.sign(decided, users["specialist"])
