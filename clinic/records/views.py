@@ -14,7 +14,6 @@ from clinic.extensions import db, limiter
 from clinic.formkit import as_id, whole_number
 from clinic.records import forms, links, services, uploads
 from clinic.records.checklist import is_overdue
-from clinic.records.errors import RecordError
 from clinic.records.gate import clinic_today
 from clinic.records.models import RecordItem
 from clinic.records.storage import serve_document
