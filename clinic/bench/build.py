@@ -14,7 +14,7 @@ import click
 import sqlalchemy as sa
 
 from clinic.auth.models import User
-from clinic.bench import outcomes, stages, synthetic
+from clinic.bench import outcomes, patients, stages, synthetic
 from clinic.bench.measure import Figure
 from clinic.database import utcnow
 from clinic.directory.models import Clinician
@@ -43,7 +43,7 @@ class Built:
 
 
 # Later stages add their synthetic rows: (label, callable(built, plans, rng)), run after the core build.
-BUILDERS: list = []
+BUILDERS: list = [("status links", patients.build_status_links)]
 
 
 def build_clinic(sizes: Sizes, rng) -> Built:

@@ -20,10 +20,11 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
+from clinic.bench import patients
 from clinic.bench.measure import Figure, QueryCounter
 
 # Later stages append (name, callable(bench) -> list[Figure]) to measure their own cores.
-MEASURES: list = []
+MEASURES: list = [("reminders", patients.measure_reminders)]
 
 
 @click.command("bench")

@@ -26,7 +26,7 @@ class Bench:
     counter: QueryCounter
     runs: int
     rng: random.Random
-    samples: dict[str, list[int]]
+    samples: dict[str, list]  # ids by kind; "status": the tokens of status links
     logins: dict[str, str]
     profile: str | None = None  # a folder: profiles of what missed its target are written there
     clients: dict[str, object] = field(default_factory=dict)
@@ -86,6 +86,8 @@ PAGES = [
          role="admin"),
     Page("outcomes dashboard (last 12 months, the default)", "/outcomes", target=150),
     Page("outcomes dashboard, all five years", "/outcomes?period=all"),
+    Page("patient's status page (from the mails)", lambda bench: f"/status/{bench.draw('status')}", role="anonymous",
+         target=30),
 ]
 
 

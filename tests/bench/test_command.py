@@ -23,6 +23,8 @@ def test_bench_builds_a_clinic_measures_every_page_and_writes_the_figures(tmp_pa
         assert figures[page.name]["runs"] == 2 and figures[page.name]["queries"] is not None
     assert figures["hello-world route (floor)"]["queries"] == 0
     assert figures["invites built"]["value"] > 0
+    reminders = next(name for name in figures if name.startswith("reminders due, one worker tick"))
+    assert figures[reminders]["runs"] == 2 and figures[reminders]["queries"] is not None
     assert any(name.startswith("roster import") for name in figures)
     assert "target" in result.output and "x floor" in result.output
     # No page is within five times a bare route: the work queue's profile says where its time goes.

@@ -104,3 +104,20 @@ def test_audit_log_queries_do_not_grow_with_events(client_as, count_queries, use
     session.flush()
     assert count_queries(admin, "/admin/audit/") == small
     assert count_queries(admin, "/admin/audit/?entity=case&entity_id=7") == small
+
+
+def test_status_page_queries_do_not_grow_with_the_case_history(client, matched_case, next_slot, users, count_queries):
+    """The patient's page: moves, messages and records sent add rows, not statements."""
+    from clinic.patients import services as patients
+    from clinic.scheduling import services as scheduling
+
+    case = matched_case()
+    specialist = scheduling.accepted_assignment(case).specialist
+    far = 8 * 3  # days ahead: the page offers other times (a slot search) before and after the moves
+    appointment = scheduling.book(users["coordinator"], case, next_slot(specialist, far))
+    link = patients.resolve_status_link(token := patients.issue_status_link(None, case))
+    small = count_queries(client, f"/status/{token}")
+    for n in range(1, 8):
+        appointment = scheduling.reschedule(users["coordinator"], appointment, next_slot(specialist, far + n))
+        patients.write_message(link, f"Question {n}: can my daughter come along?")
+    assert count_queries(client, f"/status/{token}") == small
