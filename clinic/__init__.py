@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from clinic import (admin, api, auth, cases, cli, coverage, directory, inbox, mail, matching, outcomes, patients,
-                    records, review, scheduling, security, web, wiring, worker)
+from clinic import (admin, api, auth, cases, cli, coverage, directory, i18n, inbox, mail, matching, outcomes,
+                    patients, records, review, scheduling, security, web, wiring, worker)
 from clinic import config as settings
 from clinic.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from clinic.formkit import IdConverter
@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     wiring.init_app(app)     # the registries the stages below fill
     worker.init_app(app)     # `clinic worker`: the loop over the tasks the stages add
     security.init_app(app)   # at the door: body limits, NUL characters, security headers
+    i18n.init_app(app)       # languages: Flask-Babel, the patient's language for what they read
     web.init_app(app)        # the page shell: navigation, error pages, times on the reader's clock
     auth.init_app(app)       # sign-in, sessions, API tokens
     admin.init_app(app)      # staff accounts and the audit log

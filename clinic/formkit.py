@@ -159,11 +159,27 @@ class _PlainTextMeta:
         return field
 
 
+def _plain_errors(form) -> None:
+    """Messages as plain text once validation is done: a translated (lazy) message is read in the
+    request's language here, so views may join, compare and flash them as strings."""
+    for field in form:
+        if isinstance(field.errors, list):
+            field.errors = [e if isinstance(e, (dict, list, str)) else str(e) for e in field.errors]
+        for entry in getattr(field, "entries", ()):
+            if hasattr(entry, "form"):
+                _plain_errors(entry.form)
+
+
 class FlaskForm(flask_wtf.FlaskForm):
     """Every page form's base: flask_wtf's, with plain_text on each of its text fields."""
 
     class Meta(_PlainTextMeta, flask_wtf.FlaskForm.Meta):
         pass
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        _plain_errors(self)
+        return valid
 
 
 class Form(wtforms.Form):
@@ -177,6 +193,14 @@ def options(pairs: Iterable) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs, a dict, or plain values."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(*item) if isinstance(item, tuple) else SelectChoice(item) for item in items]
+
+
+def translated(pairs: Iterable) -> list[SelectChoice]:
+    """Choices whose labels (marked in a vocabulary with N_) are read in the reader's language."""
+    from flask_babel import lazy_gettext
+
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, lazy_gettext(label)) for value, label in items]
 
 
 class MultiCheckboxField(SelectMultipleField):

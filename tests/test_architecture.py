@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent / "clinic"
 # Every package and top-level module, lowest first; a layer may import only its own and lower layers.
 # Coverage and records are one stage (the gate needs both).
 LAYERS = (
-    ("config", "database", "extensions", "errors", "text", "formkit", "wiring", "security", "worker"),  # foundations
+    ("config", "database", "extensions", "errors", "text", "formkit", "wiring", "security", "worker",
+     "i18n"),  # foundations
     ("audit",),
     ("auth",),
     ("web",),        # the page shell

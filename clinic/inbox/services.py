@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
-from clinic import audit
+from clinic import audit, i18n
 from clinic.cases import workflow
 from clinic.database import utcnow
 from clinic.errors import DomainError
@@ -231,16 +232,18 @@ def decline_counter(actor, counter: CounterProposal) -> CounterProposal:
     _decided(actor, counter, CounterStatus.DECLINED)
     for_patient = counter.role == AttendeeRole.PATIENT
     zone = case.patient.timezone if for_patient else (appointment.specialist.timezone or appointment.timezone)
-    invite = notices.invite_for(appointment, zone)
-    ics = invites.decline_counter(invite, invites.Person(counter.proposer_name, counter.proposer), utcnow(),
-                                  comment="The clinic keeps the consultation at the time booked.")
-    context = dict(for_patient=for_patient, person=case.patient.name if for_patient else appointment.specialist.name,
-                   proposed=when(counter.start, zone), booked=when(appointment.start, zone),
-                   still_booked=appointment.is_active, reference=case.reference,
-                   clinic_name=current_app.config["CLINIC_NAME"])
-    text, html = render_mail("counter_declined", **context)
-    subject = "Your proposed time for the consultation" if for_patient else f"Proposed time for consultation {case.reference}"
-    enqueue(counter.proposer, subject, text, html, ics=ics, ics_method="DECLINECOUNTER", case_id=case.id)
+    with i18n.patient_language(case) if for_patient else i18n.staff_language():
+        invite = notices.invite_for(appointment, zone)
+        ics = invites.decline_counter(invite, invites.Person(counter.proposer_name, counter.proposer), utcnow(),
+                                      comment=_("The clinic keeps the consultation at the time booked."))
+        context = dict(for_patient=for_patient, person=case.patient.name if for_patient else appointment.specialist.name,
+                       proposed=when(counter.start, zone), booked=when(appointment.start, zone),
+                       still_booked=appointment.is_active, reference=case.reference,
+                       clinic_name=current_app.config["CLINIC_NAME"])
+        text, html = render_mail("counter_declined", **context)
+        subject = _("Your proposed time for the consultation") if for_patient else \
+            _("Proposed time for consultation %(reference)s", reference=case.reference)
+        enqueue(counter.proposer, subject, text, html, ics=ics, ics_method="DECLINECOUNTER", case_id=case.id)
     workflow.note(actor, case, "inbox", f"{ROLE_WORDS[AttendeeRole(counter.role)]}'s proposed time, "
                                         f"{when(counter.start, appointment.timezone)}, was declined; they were told "
                                         "the consultation stays as booked.")

@@ -13,6 +13,8 @@ from datetime import date
 
 from flask import current_app
 
+from clinic import i18n
+
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -44,8 +46,9 @@ def render_mail(name: str, /, **context) -> tuple[str, str]:
 
 
 def long_date(day: date) -> str:
-    """"Thursday 12 March 2026": a date a patient reads without guessing the order of day and month."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """"Thursday 12 March 2026": a date a patient reads without guessing the order of day and month,
+    in the language being written (i18n.long_date)."""
+    return i18n.long_date(day)
 
 
 def _tidy(text: str) -> str:

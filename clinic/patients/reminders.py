@@ -10,15 +10,15 @@ appointment's current version was sent (invited_at) is skipped: the invite itsel
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
-from clinic import audit
+from clinic import audit, i18n
 from clinic.cases import workflow
 from clinic.database import begin_write, utcnow
 from clinic.extensions import db
@@ -97,18 +97,20 @@ def _send(appointment: Appointment, lead: timedelta) -> bool:
     except IntegrityError:
         return False
     case = appointment.case
-    local = appointment.start.astimezone(ZoneInfo(case.patient.timezone))
     token = services.issue_status_link(None, case)
-    text, html = render_mail(
-        "reminder", patient_name=case.patient.name, reference=case.reference, status_url=services.status_url(token),
-        when=notices.long_when(appointment.start, case.patient.timezone),
-        specialist=appointment.specialist.name, modality=appointment.modality, how=MODALITIES[appointment.modality],
-        location=appointment.location,
-        prep=[line.removeprefix("- ") for line in
-                   invites.prep_checklist(len(case.questions), appointment.modality).splitlines()[1:]],
-        soon=lead <= timedelta(hours=6))
-    message = enqueue(case.patient.email, f"Reminder: your consultation on {local:%a} {local.day} {local:%b}, "
-                                          f"{local:%H:%M}", text, html, case_id=case.id)
+    with i18n.patient_language(case):
+        text, html = render_mail(
+            "reminder", patient_name=case.patient.name, reference=case.reference, status_url=services.status_url(token),
+            when=notices.long_when(appointment.start, case.patient.timezone),
+            specialist=appointment.specialist.name, modality=appointment.modality,
+            how=_(MODALITIES[appointment.modality]), location=appointment.location,
+            prep=[line.removeprefix("- ") for line in
+                  invites.prep_checklist(len(case.questions), appointment.modality).splitlines()[1:]],
+            soon=lead <= timedelta(hours=6))
+        # Translators: a Babel date pattern (EEE short weekday, d day, MMM short month, HH:mm time).
+        day = i18n.local_moment(appointment.start, case.patient.timezone, _("EEE d MMM, HH:mm"))
+        message = enqueue(case.patient.email, _("Reminder: your consultation on %(when)s", when=day), text, html,
+                          case_id=case.id)
     db.session.flush()
     reminder.outbox_message_id = message.id
     audit.record(None, "create", "reminder", reminder.id, detail=f"appointment={appointment.id} lead={lead}")

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
-from clinic import audit
+from clinic import audit, i18n
 from clinic.cases import workflow
 from clinic.cases.models import Case
 from clinic.cases.vocabulary import urgency_window_days
@@ -97,19 +98,22 @@ def acknowledge(actor, case: Case) -> None:
     """Every new case (public form, staff intake, API): tell the patient we have their request, what
     happens next and roughly when, with their status link. Called in the case's own transaction."""
     token = issue_status_link(actor, case)
-    wanted = [item.name for item in case.record_items if item.required]
-    text, html = render_mail("acknowledgement", records=wanted, **_clinic_context(case, token))
-    enqueue(case.patient.email, f"{current_app.config['CLINIC_NAME']}: we received your request "
-                                f"(reference {case.reference})", text, html, case_id=case.id)
+    with i18n.patient_language(case):
+        wanted = [_(item.name) for item in case.record_items if item.required]
+        text, html = render_mail("acknowledgement", records=wanted, **_clinic_context(case, token))
+        enqueue(case.patient.email, _("%(clinic)s: we received your request (reference %(reference)s)",
+                                      clinic=current_app.config["CLINIC_NAME"], reference=case.reference),
+                text, html, case_id=case.id)
 
 
 def send_status_link(actor, case: Case) -> None:
     """Staff send the patient a fresh status link (a lost mail, or after revoking the old ones)."""
     workflow.claim(case)
     token = issue_status_link(actor, case)
-    text, html = render_mail("status_link", **_clinic_context(case, token))
-    enqueue(case.patient.email, f"{current_app.config['CLINIC_NAME']}: your private page for your second opinion",
-            text, html, case_id=case.id)
+    with i18n.patient_language(case):
+        text, html = render_mail("status_link", **_clinic_context(case, token))
+        enqueue(case.patient.email, _("%(clinic)s: your private page for your second opinion",
+                                      clinic=current_app.config["CLINIC_NAME"]), text, html, case_id=case.id)
     workflow.note(actor, case, "patient", f"A new status link was emailed to {case.patient.email}.")
     db.session.flush()
 
@@ -140,9 +144,10 @@ def release_report(actor, case: Case) -> ReportRelease:
     db.session.add(release)
     db.session.flush()
     token = issue_status_link(actor, case)
-    text, html = render_mail("report_ready", **_clinic_context(case, token))
-    enqueue(case.patient.email, f"{current_app.config['CLINIC_NAME']}: your second-opinion report is ready",
-            text, html, case_id=case.id)
+    with i18n.patient_language(case):
+        text, html = render_mail("report_ready", **_clinic_context(case, token))
+        enqueue(case.patient.email, _("%(clinic)s: your second-opinion report is ready",
+                                      clinic=current_app.config["CLINIC_NAME"]), text, html, case_id=case.id)
     audit.record(actor, "export", "report", case.id, detail="released to the patient")
     workflow.note(actor, case, "patient", "Report given to the patient on the status page (mail sent).")
     db.session.flush()

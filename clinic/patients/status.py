@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from flask_babel import gettext as _
+
 from clinic.cases.models import Case
+from clinic.i18n import N_, day_and_month
 from clinic.cases.workflow import ABANDONED_STATUSES, CaseStatus
 from clinic.outcomes import services as outcomes
 from clinic.outcomes.models import Decision
@@ -24,12 +27,12 @@ from clinic.scheduling.models import Appointment, AppointmentStatus
 S = CaseStatus
 # The steps the patient sees, and the first case status at which each is done.
 STEPS = (
-    ("We received your request", S.RECORDS_PENDING),
-    ("Your medical records", S.READY_TO_MATCH),
-    ("A specialist with no ties to your doctors", S.MATCHED),
-    ("Your consultation", S.CONSULTED),
-    ("The specialist's written opinion", S.OPINION_RECORDED),
-    ("Your decision", S.CLOSED),
+    (N_("We received your request"), S.RECORDS_PENDING),
+    (N_("Your medical records"), S.READY_TO_MATCH),
+    (N_("A specialist with no ties to your doctors"), S.MATCHED),
+    (N_("Your consultation"), S.CONSULTED),
+    (N_("The specialist's written opinion"), S.OPINION_RECORDED),
+    (N_("Your decision"), S.CLOSED),
 )
 ORDER = (S.RECORDS_PENDING, S.READY_TO_MATCH, S.MATCHED, S.SCHEDULED, S.CONSULTED, S.OPINION_RECORDED, S.CLOSED)
 
@@ -82,7 +85,7 @@ def _steps(case: Case) -> list[Step]:
         done = reached >= ORDER.index(done_at)
         state = "done" if done else ("later" if current_given else "current")
         current_given = current_given or state == "current"
-        steps.append(Step(label, state))
+        steps.append(Step(_(label), state))
     return steps
 
 
@@ -104,30 +107,31 @@ def _headline(case: Case, have: int, total: int, visit: Visit | None, report_rea
               decision: Decision | None) -> str:
     status = case.status
     if status in ABANDONED_STATUSES:
-        return "This request is closed. If you think this is a mistake, please call us."
+        return _("This request is closed. If you think this is a mistake, please call us.")
     if status == S.RECORDS_PENDING:
-        return f"We are gathering your medical records. We have {have} of your {total} records."
+        return _("We are gathering your medical records. We have %(have)s of your %(total)s records.",
+                 have=have, total=total)
     if status == S.READY_TO_MATCH:
-        return "We have your records. We are finding a specialist who has no ties to your doctors."
+        return _("We have your records. We are finding a specialist who has no ties to your doctors.")
     if status == S.MATCHED:
-        return "A specialist has agreed to review your case. We will send you a time for your consultation soon."
+        return _("A specialist has agreed to review your case. We will send you a time for your consultation soon.")
     if status == S.SCHEDULED and visit is not None:
-        return f"Your consultation is booked for {visit.when}."
+        return _("Your consultation is booked for %(when)s.", when=visit.when)
     if status == S.CONSULTED:
-        return "The specialist is writing the report of your second opinion."
+        return _("The specialist is writing the report of your second opinion.")
     if status == S.OPINION_RECORDED:
         if not report_ready:
-            return "The specialist has written the report. We will share it with you soon."
+            return _("The specialist has written the report. We will share it with you soon.")
         if decision is not None:
-            return f"Your report is ready. You told us you have not decided yet; we will ask again around " \
-                   f"{decision.follow_up_on.day} {decision.follow_up_on:%B}."
-        return "Your report is ready. Read it below, then tell us what you decide."
-    return "Your second opinion is complete. Your report stays here for you to read."
+            return _("Your report is ready. You told us you have not decided yet; we will ask again around %(day)s.",
+                     day=day_and_month(decision.follow_up_on))
+        return _("Your report is ready. Read it below, then tell us what you decide.")
+    return _("Your second opinion is complete. Your report stays here for you to read.")
 
 
 def build(case: Case) -> StatusPage:
     have, total = _records(case)
-    wanted = [Wanted(item, REJECTION_PROBLEMS[item.rejection_problem or "other"][1]
+    wanted = [Wanted(item, _(REJECTION_PROBLEMS[item.rejection_problem or "other"][1])
                      if item.status == RecordStatus.REJECTED else None)
               for item in (items_for_patient(case) if case.is_open else [])]
     active = scheduling.active_appointment(case)

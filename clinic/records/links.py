@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
-from clinic import audit
+from clinic import audit, i18n
 from clinic.cases.models import Case
 from clinic.database import utcnow
 from clinic.extensions import db
@@ -131,10 +132,12 @@ def email_link(actor, case: Case, items: list[RecordItem]) -> None:
     The subject names no condition (mail leaves the clinic); the body lists the records.
     """
     token, link = _issue_upload_link(actor, case)
-    records = [item.name + (f", by {long_date(item.due_on)}" if item.due_on else "") for item in items]
-    text, html = render_mail("records_request", records=records, **_link_mail(case, token, link))
-    enqueue(case.patient.email, f"{current_app.config['CLINIC_NAME']}: please send your medical records", text, html,
-            case_id=case.id)
+    with i18n.patient_language(case):
+        records = [_("%(record)s, by %(day)s", record=_(item.name), day=long_date(item.due_on)) if item.due_on
+                   else _(item.name) for item in items]
+        text, html = render_mail("records_request", records=records, **_link_mail(case, token, link))
+        enqueue(case.patient.email, _("%(clinic)s: please send your medical records",
+                                      clinic=current_app.config["CLINIC_NAME"]), text, html, case_id=case.id)
 
 
 def email_rejection(actor, case: Case, item: RecordItem, problem: str) -> None:
@@ -143,8 +146,9 @@ def email_rejection(actor, case: Case, item: RecordItem, problem: str) -> None:
     The mail names the record as the records request does, and the problem from a fixed list:
     never the coordinator's own reason, which may name the condition."""
     token, link = _issue_upload_link(actor, case)
-    text, html = render_mail("record_rejected", record_name=item.name, problem=REJECTION_PROBLEMS[problem][1],
-                             due_on=long_date(item.due_on) if item.due_on else None,
-                             **_link_mail(case, token, link))
-    enqueue(case.patient.email, f"{current_app.config['CLINIC_NAME']}: please send a new copy of a record", text, html,
-            case_id=case.id)
+    with i18n.patient_language(case):
+        text, html = render_mail("record_rejected", record_name=_(item.name), problem=_(REJECTION_PROBLEMS[problem][1]),
+                                 due_on=long_date(item.due_on) if item.due_on else None,
+                                 **_link_mail(case, token, link))
+        enqueue(case.patient.email, _("%(clinic)s: please send a new copy of a record",
+                                      clinic=current_app.config["CLINIC_NAME"]), text, html, case_id=case.id)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from clinic.i18n import N_
+
 RECORD_KINDS = {
-    "visit_summary": "Visit summary",
-    "lab_result": "Lab results",
-    "medication_list": "Medication list",
-    "imaging": "Imaging (the images)",
-    "imaging_report": "Imaging report",
-    "pathology": "Pathology report",
-    "operative_note": "Operative note",
-    "other": "Other record",
+    "visit_summary": N_("Visit summary"),
+    "lab_result": N_("Lab results"),
+    "medication_list": N_("Medication list"),
+    "imaging": N_("Imaging (the images)"),
+    "imaging_report": N_("Imaging report"),
+    "pathology": N_("Pathology report"),
+    "operative_note": N_("Operative note"),
+    "other": N_("Other record"),
 }
 
 RECORD_SOURCES = {
@@ -77,15 +79,15 @@ PATIENT_SOURCES = ("patient_upload", "patient_portal", "mobile_app")
 # A fixed list on purpose: the coordinator's own reason stays inside the clinic, as it may name the condition.
 REJECTION_PROBLEMS = {
     "illegible": ("Hard to read",
-                  "We could not read it clearly. Please send a sharper copy: a PDF from your patient portal is best, "
-                  "or a photo taken flat, in good light."),
+                  N_("We could not read it clearly. Please send a sharper copy: a PDF from your patient portal is best, "
+                  "or a photo taken flat, in good light.")),
     "incomplete": ("Incomplete: pages or images missing",
-                   "Part of it is missing. Please send the whole record, with every page."),
+                   N_("Part of it is missing. Please send the whole record, with every page.")),
     "wrong_record": ("Not the record asked for",
-                     "It is not the record we asked for. Please check the name below and send that record."),
+                     N_("It is not the record we asked for. Please check the name below and send that record.")),
     "wrong_patient": ("Another person's record",
-                      "It seems to belong to someone else. Please check the name on it and send your own record."),
+                      N_("It seems to belong to someone else. Please check the name on it and send your own record.")),
     "other": ("Another problem",
-              "We could not use it. Please send a new copy. If you are not sure what to send, reply to this email "
-              "or call us."),
+              N_("We could not use it. Please send a new copy. If you are not sure what to send, reply to this email "
+              "or call us.")),
 }

@@ -17,6 +17,8 @@ from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from icalendar.parser import Contentline
 
@@ -24,7 +26,6 @@ from clinic.scheduling.vtimezone import holds_in, vtimezone
 from clinic.text import strip_control
 
 PRODID = "-//Second Opinion Clinic//Scheduling//EN"
-SUMMARY = "Second-opinion consultation"
 PLAIN_ADDRESS = re.compile(r"[^\s<>()\[\],;:\\\"@]+@[^\s<>()\[\],;:\\\"@]+\Z")
 FOLD_AT = 75  # octets: a content line this long or longer is folded
 REMINDERS = (timedelta(days=1), timedelta(hours=1))
@@ -61,22 +62,23 @@ def prep_checklist(questions: int, modality: str) -> str:
     their text, or even their topics, can name the condition."""
     if modality == "video":
         lines = [
-            "Before the video call:",
-            "- Find a quiet, private place. Check that your camera, microphone and internet work.",
-            "- Open the link a few minutes early.",
-            "- Keep your insurance card and any new results or reports near you.",
+            _("Before the video call:"),
+            "- " + _("Find a quiet, private place. Check that your camera, microphone and internet work."),
+            "- " + _("Open the link a few minutes early."),
+            "- " + _("Keep your insurance card and any new results or reports near you."),
         ]
     else:
         lines = [
-            "Before you come:",
-            "- Bring a photo ID and your insurance card.",
-            "- Bring any new results, imaging discs or reports you got after you sent us your records.",
+            _("Before you come:"),
+            "- " + _("Bring a photo ID and your insurance card."),
+            "- " + _("Bring any new results, imaging discs or reports you got after you sent us your records."),
         ]
     if questions:
-        lines.append(f"- The specialist has the {questions} question{'s' if questions != 1 else ''} you sent. "
-                     "Write down anything new you want to ask.")
+        lines.append("- " + ngettext("The specialist has the %(num)s question you sent. Write down anything new you want to ask.",
+                                     "The specialist has the %(num)s questions you sent. Write down anything new you "
+                                     "want to ask.", questions))
     else:
-        lines.append("- Write down the questions you want to ask.")
+        lines.append("- " + _("Write down the questions you want to ask."))
     return "\n".join(lines)
 
 
@@ -95,8 +97,8 @@ def _address(email: str, name: str, **params) -> vCalAddress:
 
 def _where(invite: Invite) -> str:
     if invite.modality == "video":
-        return invite.location or "Video call (link to follow)"
-    return invite.location or "At the clinic"
+        return invite.location or _("Video call (link to follow)")
+    return invite.location or _("At the clinic")
 
 
 def _unambiguous(moment: datetime, zone: ZoneInfo) -> bool:
@@ -132,13 +134,15 @@ def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool
     event.add("dtend", invite.end.astimezone(zone))
     # RFC 5545 3.3.11: no control character but a newline in TEXT (strip_control: a strict parser
     # refuses the whole calendar for one BEL in a name, and names come from outside).
-    summary = f"{SUMMARY} with {invite.specialist_name}" + (f" (case {invite.reference})" if in_feed else "")
+    summary = _("Second-opinion consultation with %(name)s", name=invite.specialist_name) + \
+        (" " + _("(case %(reference)s)", reference=invite.reference) if in_feed else "")
     event.add("summary", strip_control(summary, multi_line=False))
     event.add("location", strip_control(_where(invite), multi_line=False))
     if invite.modality == "video" and invite.location.startswith("https://"):
         event.add("url", invite.location)
-    how = "Video call" if invite.modality == "video" else "In person"
-    event.add("description", strip_control(f"{SUMMARY} ({how}), case {invite.reference}.\n\n{invite.description}".strip()))
+    how = _("Video call") if invite.modality == "video" else _("In person")
+    about = _("Second-opinion consultation (%(how)s), case %(reference)s.", how=how, reference=invite.reference)
+    event.add("description", strip_control(f"{about}\n\n{invite.description}".strip()))
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")
     event.add("status", "CANCELLED" if invite.cancelled else "CONFIRMED")
@@ -151,7 +155,7 @@ def _event(invite: Invite, stamp: datetime, *, with_attendees: bool, local: bool
         for before in REMINDERS:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Reminder: {SUMMARY.lower()}")
+            alarm.add("description", _("Reminder: second-opinion consultation"))
             alarm.add("trigger", -before)
             event.add_component(alarm)
     return event

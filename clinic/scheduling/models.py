@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from clinic.database import enum_check, utcnow
 from clinic.extensions import db
+from clinic.i18n import N_
 
 class AppointmentStatus(StrEnum):
     BOOKED = "booked"
@@ -18,7 +19,7 @@ class AppointmentStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
-MODALITIES = {"in_person": "In person", "video": "Video"}
+MODALITIES = {"in_person": N_("In person"), "video": N_("Video")}
 APPOINTMENT_STATUSES = tuple(str(status) for status in AppointmentStatus)
 APPOINTMENT_LABELS = {AppointmentStatus.BOOKED: "Booked", AppointmentStatus.CANCELLED: "Cancelled",
                       AppointmentStatus.COMPLETED: "Held", AppointmentStatus.NO_SHOW: "No-show"}

@@ -9,7 +9,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from flask_babel import gettext
 
+from clinic import i18n
 from clinic.database import utcnow
 from clinic.mail.compose import long_date, render_mail
 from clinic.mail.outbox import enqueue
@@ -19,8 +21,10 @@ from clinic.scheduling.models import Appointment, AppointmentStatus
 
 def when(appointment: Appointment, zone: str | None = None) -> str:
     """"Tue 10 Mar 2026, 09:00 EDT": the start in a named zone (the specialist's by default)."""
-    local = appointment.start.astimezone(ZoneInfo(zone or appointment.timezone))
-    return f"{local:%a %d %b %Y, %H:%M} {local.tzname()}"
+    zone = zone or appointment.timezone
+    # Translators: a Babel date pattern (EEE short weekday, d day, MMM short month, y year, HH:mm time).
+    stamp = i18n.local_moment(appointment.start, zone, gettext("EEE d MMM y, HH:mm"))
+    return f"{stamp} {appointment.start.astimezone(ZoneInfo(zone)).tzname()}"
 
 
 def _kind(appointment: Appointment) -> str:
@@ -61,10 +65,11 @@ def send_invites(appointment: Appointment, moved_from: datetime | None = None) -
         recipients.append((specialist.email, specialist.timezone or appointment.timezone, False))
     kind = _kind(appointment)
     for address, zone, is_patient in recipients:
-        ics = calendar_text(appointment, zone)
-        text, html = render_mail("appointment", **_mail_facts(appointment, kind, zone, is_patient, moved_from))
-        enqueue(address, _subject(kind, is_patient, case.reference, when(appointment, zone)), text, html,
-                ics=ics, ics_method=invites.method_of(ics), case_id=case.id)
+        with i18n.patient_language(case) if is_patient else i18n.staff_language():
+            ics = calendar_text(appointment, zone)
+            text, html = render_mail("appointment", **_mail_facts(appointment, kind, zone, is_patient, moved_from))
+            enqueue(address, _subject(kind, is_patient, case.reference, when(appointment, zone)), text, html,
+                    ics=ics, ics_method=invites.method_of(ics), case_id=case.id)
 
 
 def _mail_facts(appointment: Appointment, kind: str, zone: str, for_patient: bool,
@@ -94,7 +99,8 @@ def long_when(start: datetime, zone: str) -> str:
     """"Tuesday 10 March 2026 at 09:00, New York time (EDT)": the start as a patient reads it on their own clock."""
     local = start.astimezone(ZoneInfo(zone))
     place = zone.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{long_date(local.date())} at {local:%H:%M}, {place} time ({local.tzname()})"
+    return gettext("%(date)s at %(time)s, %(place)s time (%(zone)s)", date=long_date(local.date()),
+                   time=f"{local:%H:%M}", place=place, zone=local.tzname())
 
 
 def _same_clock(start: datetime, zone: str, other: str) -> bool:
@@ -109,6 +115,10 @@ def _specialist_case_url(case_id: int) -> str:
 
 
 def _subject(kind: str, for_patient: bool, reference: str, at: str) -> str:
-    what = "Your second-opinion consultation" if for_patient else f"Consultation {reference}"
-    prefix = {"booked": "", "moved": "Moved: ", "cancelled": "Cancelled: "}[kind]
-    return f"{prefix}{what}, {at}"
+    what = gettext("Your second-opinion consultation") if for_patient else gettext("Consultation %(reference)s",
+                                                                                   reference=reference)
+    if kind == "moved":
+        return gettext("Moved: %(what)s, %(when)s", what=what, when=at)
+    if kind == "cancelled":
+        return gettext("Cancelled: %(what)s, %(when)s", what=what, when=at)
+    return f"{what}, {at}"
