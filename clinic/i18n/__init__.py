@@ -28,7 +28,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     babel.init_app(app, locale_selector=select_locale)
     app.cli.add_command(i18n_cli)
-    app.jinja_env.globals.update(current_language=language, patient_languages=lambda: supported(app))
+    app.jinja_env.globals.update(current_language=language, patient_languages=lambda: supported(app),
+                                 long_date=long_date)
 
 
 def supported(app: Flask | None = None) -> dict[str, str]:

@@ -5,16 +5,16 @@ their plain forms and anything else outside Latin-1 becomes "?", never an error.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from clinic.cases.vocabulary import QUESTION_CATEGORIES
 from clinic.outcomes.services import ReportFacts
-from clinic.web import local_time
+from clinic.i18n import long_date
 
 PLAIN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", " ": " "})
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
-DAY = "%d %B %Y"  # dates on the reader's clock, as the web report shows them
 
 
 # A table row cannot break across pages: a cell holds at most this much, the full text follows below it.
@@ -27,7 +27,7 @@ def _text(value) -> str:
 
 def _cell(value) -> str:
     text = _text(value)
-    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS].rstrip() + "... (in full below)"
+    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS].rstrip() + "... " + _("(in full below)")
 
 
 class _Report(FPDF):
@@ -36,14 +36,14 @@ class _Report(FPDF):
     def footer(self):
         self.set_y(-15)
         self.set_font("Helvetica", size=8)
-        self.cell(0, 8, _text(f"{self.clinic} · page {self.page_no()}"), align="C")
+        self.cell(0, 8, _text(_("%(clinic)s · page %(page)s", clinic=self.clinic, page=self.page_no())), align="C")
 
 
 def report_pdf(facts: ReportFacts, clinic: str, issued: str) -> bytes:
     case, opinion, comparison = facts.case, facts.opinion, facts.comparison
     pdf = _Report(format="A4")
     pdf.clinic = clinic
-    pdf.set_title(_text(f"Second-opinion report {case.reference}"))
+    pdf.set_title(_text(_("Second-opinion report %(reference)s", reference=case.reference)))
     pdf.set_author(_text(clinic))
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
@@ -59,40 +59,44 @@ def report_pdf(facts: ReportFacts, clinic: str, issued: str) -> bytes:
         pdf.set_font("Helvetica", style, 10)
         pdf.multi_cell(width, 5.5, _text(text), **NEXT)
 
-    heading(f"Your second-opinion report · {clinic}", 16)
-    para(f"Case {case.reference} · {case.patient.name}, born {case.patient.birth_date.isoformat()} · issued {issued}")
-    para(f"Second opinion by {opinion.specialist.name}, signed {local_time(opinion.signed_at, DAY)}.")
-    heading("In short")
+    heading(_("Your second-opinion report") + f" · {clinic}", 16)
+    para(_("%(clinic)s · case %(reference)s · %(name)s, born %(born)s", clinic=clinic, reference=case.reference,
+           name=case.patient.name, born=long_date(case.patient.birth_date)))
+    para(_("Second opinion by %(name)s, signed %(signed)s · issued %(issued)s.", name=opinion.specialist.name,
+           signed=long_date(opinion.signed_at.date()), issued=issued))
+    heading(_("In short"))
     for sentence in comparison.summary:
         para(f"- {sentence}")
-    heading("The two opinions side by side")
+    heading(_("The two opinions side by side"))
     with pdf.table(col_widths=(22, 34, 34, 10), text_align="LEFT", line_height=5.5) as table:
-        table.row(["", "First opinion", "Second opinion", "Differs?"])
+        table.row(["", _text(_("First opinion")), _text(_("Second opinion")), _text(_("Differs?"))])
         for row in comparison.rows:
             table.row([_text(row.label), _cell(row.first), _cell(row.second),
-                       _text(f"Yes: {row.verdict}" if row.differs else f"No: {row.verdict}")])
+                       _text(_("Yes: %(verdict)s", verdict=row.verdict) if row.differs
+                             else _("No: %(verdict)s", verdict=row.verdict))])
     cut = [(f"{row.label}, {side}", text) for row in comparison.rows
-           for side, text in (("first opinion", row.first), ("second opinion", row.second))
+           for side, text in ((_("first opinion"), row.first), (_("second opinion"), row.second))
            if len(_text(text)) > CELL_CHARS]
     if cut:
-        heading("In full")
+        heading(_("In full"))
         for label, text in cut:
             para(f"{label}:", "B")
             para(text)
-    heading("If you wait")
+    heading(_("What happens if you wait"))
     para(opinion.if_patient_waits)
-    heading("The second doctor's recommendation")
+    heading(_("The second doctor's recommendation"))
     para(opinion.recommendation)
-    heading("Your questions, answered")
+    heading(_("Your questions, answered"))
     for category, question, answer in facts.answers:
-        para(f"{QUESTION_CATEGORIES.get(category, category)}: {question}", "B")
-        para(answer or "No answer.")
+        para(f"{_(QUESTION_CATEGORIES.get(category, category))}: {question}", "B")
+        para(answer or _("No answer."))
     for addendum in opinion.addenda:
-        heading(f"Addendum of {local_time(addendum.signed_at, DAY)}", 11)
+        heading(_("Addendum of %(day)s", day=long_date(addendum.signed_at.date())), 11)
         para(addendum.text)
-    heading("Next steps")
+    heading(_("Next steps"))
     for step in comparison.next_steps:
         para(f"- {step}")
     if facts.decision is not None:
-        para(f"Your decision, as recorded on {local_time(facts.decision.recorded_at, DAY)}: {facts.decision.label}.", "B")
+        para(_("Your decision, as recorded on %(day)s: %(decision)s.", day=long_date(facts.decision.recorded_at.date()),
+               decision=_(facts.decision.label)), "B")
     return bytes(pdf.output())

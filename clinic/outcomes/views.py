@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from clinic import audit
+from clinic import audit, i18n
 from clinic.auth.access import ADMIN, COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
@@ -16,7 +16,7 @@ from clinic.outcomes import dashboard, figures, forms, services
 from clinic.outcomes.models import ReportLink
 from clinic.outcomes.report_pdf import report_pdf
 from clinic.review.vocabulary import DIAGNOSIS_COMPARISONS, TREATMENT_COMPARISONS
-from clinic.web import local_time, render_viewed
+from clinic.web import render_viewed, user_zone
 
 bp = Blueprint("outcomes", __name__)
 
@@ -88,7 +88,7 @@ def report(case_id: int):
 def report_download(case_id: int):
     def pdf(case, facts):
         audit.record(current_user, "export", "report", case.id, detail="pdf download")
-        body = report_pdf(facts, current_app.config["CLINIC_NAME"], local_time(utcnow(), "%d %B %Y"))
+        body = report_pdf(facts, current_app.config["CLINIC_NAME"], i18n.long_date(utcnow().astimezone(user_zone()).date()))
         db.session.commit()
         return Response(body, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="second-opinion-{case.reference}.pdf"',

@@ -171,9 +171,9 @@ def read_report(link: StatusLink, how: str) -> outcomes.ReportFacts | None:
 def write_message(link: StatusLink, body: str) -> PatientMessage:
     body = (body or "").strip()
     if not body:
-        raise PatientError("Write your message first.", field="body", status=422)
+        raise PatientError(_("Write your message first."), field="body", status=422)
     if len(body) > 2000:
-        raise PatientError("Please keep your message under 2,000 characters.", field="body", status=422)
+        raise PatientError(_("Please keep your message under 2,000 characters."), field="body", status=422)
     message = PatientMessage(case_id=link.case_id, body=body, received_at=utcnow())
     db.session.add(message)
     db.session.flush()
@@ -232,7 +232,7 @@ def move_offer(appointment: Appointment) -> MoveOffer:
 def _patients_appointment(link: StatusLink, appointment_id: int) -> Appointment:
     appointment = scheduling.active_appointment(link.case)
     if appointment is None or appointment.id != appointment_id:
-        raise PatientError("This consultation has changed since you opened the page. Please look at it again.")
+        raise PatientError(_("This consultation has changed since you opened the page. Please look at it again."))
     return appointment
 
 
@@ -242,13 +242,13 @@ def move(link: StatusLink, appointment_id: int, start: datetime) -> Appointment:
     appointment = _patients_appointment(link, appointment_id)
     offer = move_offer(appointment)
     if offer.too_late:
-        raise PatientError("Your consultation is too close to change here. Please call us.")
+        raise PatientError(_("Your consultation is too close to change here. Please call us."))
     if start not in {slot.start for slot in offer.slots}:
-        raise PatientError("That time is no longer free. Please choose another.", field="start", status=422)
+        raise PatientError(_("That time is no longer free. Please choose another."), field="start", status=422)
     try:
         scheduling.reschedule(None, appointment, start)
     except scheduling.SchedulingError:
-        raise PatientError("That time was just taken. Please choose another.", field="start") from None
+        raise PatientError(_("That time was just taken. Please choose another."), field="start") from None
     workflow.note(None, link.case, "patient", "The patient moved the consultation on the status page.")
     return appointment
 
@@ -272,8 +272,8 @@ def may_decide(case: Case) -> bool:
 
 def decide(link: StatusLink, choice: str, note: str | None) -> outcomes.Decision:
     if not may_decide(link.case):
-        raise PatientError("Your decision cannot be given here now. Please call us.")
+        raise PatientError(_("Your decision cannot be given here now. Please call us."))
     try:
         return outcomes.record_decision(None, link.case, choice, note, via="status_page")
     except outcomes.OutcomeError as error:
-        raise PatientError("Please choose one of the answers.", field="choice", status=422) from error
+        raise PatientError(_("Please choose one of the answers."), field="choice", status=422) from error

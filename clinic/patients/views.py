@@ -6,10 +6,14 @@ A wrong, expired or revoked link gets one neutral page that confirms nothing abo
 """
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from clinic import audit
+from clinic import audit, i18n
 from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
@@ -22,7 +26,7 @@ from clinic.records import forms as record_forms
 from clinic.records import links, uploads
 from clinic.scheduling import notices
 from clinic.scheduling.services import write_lock
-from clinic.web import attempt, local_time, render_viewed
+from clinic.web import attempt, render_viewed
 
 bp = Blueprint("patients", __name__)
 PAGE = services.STATUS_PATH + "<token>"
@@ -37,6 +41,8 @@ def _link_or_none(token: str):
     if link is None:
         audit.record(None, "denied", "status_link", None, detail="invalid or expired link")
         db.session.commit()
+    else:
+        i18n.speak_for(link.case)  # the patient's page speaks the patient's language
     return link
 
 
@@ -46,7 +52,7 @@ def _gone():
 
 def _forms(page: status.StatusPage) -> dict:
     upload = record_forms.PatientUploadForm(prefix="upload")
-    upload.record.choices = options((wanted.item.id, wanted.item.name) for wanted in page.wanted)
+    upload.record.choices = options((wanted.item.id, gettext(wanted.item.name)) for wanted in page.wanted)
     move = forms.MoveForm(prefix="move")
     offer = None
     if page.visit is not None:
@@ -85,6 +91,7 @@ def _act(token: str, form_name: str, form, change, success: str, anchor: str):
     link = _link_or_none(token)
     if link is None:
         return _gone()
+    success = str(success)  # read in the patient's language, now that the link has set it
     code = 422
     if form.validate_on_submit():
         done = attempt(lambda: change(link, form), form, success=success)
@@ -105,12 +112,12 @@ def upload(token: str):
     form = record_forms.PatientUploadForm(prefix="upload")
     link = services.resolve_status_link(token)
     wanted = links.items_for_patient(link.case) if link is not None else []
-    form.record.choices = options((item.id, item.name) for item in wanted)
+    form.record.choices = options((item.id, item.name) for item in wanted)  # labels unused: the POST is validated
 
     def change(link, form):
         item = next((i for i in wanted if i.id == form.record.data), None)
         uploads.attach_from_patient(item, form.file.data.filename, form.file.data.stream)
-    return _act(token, "upload_form", form, change, "Thank you. We received your file.", "records")
+    return _act(token, "upload_form", form, change, _l("Thank you. We received your file."), "records")
 
 
 @bp.post(PAGE + "/move")
@@ -121,7 +128,7 @@ def move(token: str):
     form = forms.MoveForm(prefix="move")
     return _act(token, "move_form", form,
                 lambda link, form: services.move(link, form.appointment.id_value, form.start.moment),
-                "Your consultation has moved. A new calendar invitation is on its way.", "visit")
+                _l("Your consultation has moved. A new calendar invitation is on its way."), "visit")
 
 
 @bp.post(PAGE + "/cancel")
@@ -131,7 +138,7 @@ def cancel(token: str):
     form = forms.CancelForm(prefix="cancel")
     return _act(token, "cancel_form", form,
                 lambda link, form: services.cancel(link, form.appointment.id_value, form.reason.data),
-                "Your consultation is cancelled. We will contact you to find a new time.", "visit")
+                _l("Your consultation is cancelled. We will contact you to find a new time."), "visit")
 
 
 @bp.post(PAGE + "/message")
@@ -140,7 +147,7 @@ def cancel(token: str):
 def message(token: str):
     form = forms.MessageForm(prefix="message")
     return _act(token, "message_form", form, lambda link, form: services.write_message(link, form.body.data),
-                "Thank you. Your message is with the clinic; we will answer you soon.", "message")
+                _l("Thank you. Your message is with the clinic; we will answer you soon."), "message")
 
 
 @bp.post(PAGE + "/decision")
@@ -150,7 +157,7 @@ def decision(token: str):
     form = forms.DecisionForm(prefix="decision")
     return _act(token, "decision_form", form,
                 lambda link, form: services.decide(link, form.choice.data, form.note.data),
-                "Thank you. We have your answer.", "decision")
+                _l("Thank you. We have your answer."), "decision")
 
 
 @bp.get(PAGE + "/appointment.ics")
@@ -165,7 +172,7 @@ def appointment_ics(token: str):
     audit.record(None, "export", "appointment", page.visit.appointment.id, detail=f"ics link={link.id}")
     db.session.commit()
     return Response(text, mimetype="text/calendar", headers={
-        "Content-Disposition": 'attachment; filename="consultation.ics"', "Cache-Control": "no-store"})
+        "Content-Disposition": f'attachment; filename="{gettext("consultation")}.ics"', "Cache-Control": "no-store"})
 
 
 @bp.get(PAGE + "/report")
@@ -189,7 +196,7 @@ def report_pdf_download(token: str):
     facts = services.read_report(link, "pdf") if link is not None else None
     if facts is None:
         return _gone()
-    body = report_pdf(facts, current_app.config["CLINIC_NAME"], local_time(utcnow(), "%d %B %Y"))
+    body = report_pdf(facts, current_app.config["CLINIC_NAME"], i18n.long_date(utcnow().astimezone(ZoneInfo(link.case.patient.timezone)).date()))
     db.session.commit()
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="second-opinion-{link.case.reference}.pdf"',

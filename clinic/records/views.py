@@ -3,10 +3,11 @@ and the patient's upload link (public, no login)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from clinic import audit
+from clinic import audit, i18n
 from clinic.auth.access import COORDINATOR, deny, public, roles_required
 from clinic.cases.models import Case
 from clinic.database import utcnow
@@ -213,13 +214,15 @@ def patient_upload(token: str):
         audit.record(None, "denied", "upload_link", None, detail="invalid or expired link")
         db.session.commit()
         return render_template("records/link_invalid.html"), 404
+    i18n.speak_for(link.case)
     items = links.items_for_patient(link.case)
     form = forms.PatientUploadForm()
-    form.record.choices = [(i.id, i.name) for i in items]
+    form.record.choices = [(i.id, gettext(i.name)) for i in items]
     if form.validate_on_submit():
         item = next((i for i in items if i.id == form.record.data), None)
         if attempt(lambda: _patient_upload(link, item, form), form,
-                   success=lambda _: f"Thank you. We received your file for: {item.name}.").ok:
+                   success=lambda _done: gettext("Thank you. We received your file for: %(record)s.",
+                                                 record=gettext(item.name))).ok:
             return redirect(request.path)
     audit.record(None, "view", "upload_link", link.id)
     db.session.commit()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from clinic.i18n import N_
+
 
 class DiagnosisComparison(StrEnum):
     CONFIRMED = "confirmed"
@@ -21,9 +23,9 @@ class TreatmentComparison(StrEnum):
 
 
 DIAGNOSIS_COMPARISONS = {
-    DiagnosisComparison.CONFIRMED: "Confirmed",
-    DiagnosisComparison.REFINED: "Refined",
-    DiagnosisComparison.CHANGED: "Changed",
+    DiagnosisComparison.CONFIRMED: N_("Confirmed"),
+    DiagnosisComparison.REFINED: N_("Refined"),
+    DiagnosisComparison.CHANGED: N_("Changed"),
 }
 DIAGNOSIS_HELP = {
     DiagnosisComparison.CONFIRMED: "the same diagnosis",
@@ -31,9 +33,9 @@ DIAGNOSIS_HELP = {
     DiagnosisComparison.CHANGED: "a distinctly different diagnosis",
 }
 TREATMENT_COMPARISONS = {
-    TreatmentComparison.SAME: "Same",
-    TreatmentComparison.MODIFIED: "Modified",
-    TreatmentComparison.CHANGED: "Changed",
+    TreatmentComparison.SAME: N_("Same"),
+    TreatmentComparison.MODIFIED: N_("Modified"),
+    TreatmentComparison.CHANGED: N_("Changed"),
 }
 TREATMENT_HELP = {
     TreatmentComparison.SAME: "the treatment proposed is the right one",
@@ -43,12 +45,12 @@ TREATMENT_HELP = {
 
 # What the patient reads in the report.
 DIAGNOSIS_PLAIN = {
-    DiagnosisComparison.CONFIRMED: "The second doctor agrees with the diagnosis you were given.",
-    DiagnosisComparison.REFINED: "The second doctor agrees with the diagnosis in general and made it more precise.",
-    DiagnosisComparison.CHANGED: "The second doctor reached a different diagnosis.",
+    DiagnosisComparison.CONFIRMED: N_("The second doctor agrees with the diagnosis you were given."),
+    DiagnosisComparison.REFINED: N_("The second doctor agrees with the diagnosis in general and made it more precise."),
+    DiagnosisComparison.CHANGED: N_("The second doctor reached a different diagnosis."),
 }
 TREATMENT_PLAIN = {
-    TreatmentComparison.SAME: "The second doctor recommends the same treatment.",
-    TreatmentComparison.MODIFIED: "The second doctor recommends the same kind of treatment, with changes.",
-    TreatmentComparison.CHANGED: "The second doctor recommends a different treatment.",
+    TreatmentComparison.SAME: N_("The second doctor recommends the same treatment."),
+    TreatmentComparison.MODIFIED: N_("The second doctor recommends the same kind of treatment, with changes."),
+    TreatmentComparison.CHANGED: N_("The second doctor recommends a different treatment."),
 }
